@@ -1,0 +1,2 @@
+//! Single-thread extractor throughput (bytes/s). SKELETON.
+fn main() {}

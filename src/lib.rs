@@ -1,0 +1,25 @@
+//! logstat: exact, fast HTTP status-code statistics for access logs.
+//!
+//! Data flows one way through the modules of this crate:
+//!
+//! ```text
+//! input (files, gzip, stdin) -> scan (line-aligned chunks, rayon workers)
+//!   -> format::* (one status extractor per log format, chosen once per input)
+//!   -> summary::Counts (1000-slot counters per worker, merged at the end)
+//!   -> registry (what each code means) -> report::* (table, CSV, JSON)
+//!   -> check (--fail-if / --warn-if) -> exit code (cli)
+//! ```
+//!
+//! The binary (`src/main.rs`) is a thin shell around [`cli::main`].
+
+pub mod check;
+pub mod cli;
+pub mod escape;
+pub mod explain;
+pub mod format;
+pub mod input;
+pub mod lang;
+pub mod registry;
+pub mod report;
+pub mod scan;
+pub mod summary;
