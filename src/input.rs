@@ -1,1 +1,106 @@
+//! Opening inputs: regular files are read by byte ranges (so workers can
+//! `pread` their own chunks in parallel); stdin, pipes and gzip are streams
+//! read front to back.
+//!
+//! Files are deliberately not memory-mapped: a log truncated under us
+//! (logrotate `copytruncate`) would turn a mapped read into SIGBUS, while a
+//! plain read just comes back short.
 
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+/// The two magic bytes every gzip member starts with.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// An opened input.
+pub enum Opened {
+    /// A regular, uncompressed file of `size` bytes (at open time).
+    Ranged { file: File, size: u64 },
+    /// Anything read front to back: stdin, pipes, devices, gzip (decompressed).
+    Stream(Box<dyn Read + Send>),
+}
+
+/// Opens `path` (`-` is stdin), recognising gzip by its magic bytes rather than
+/// by name, and decoding concatenated gzip members (`cat a.gz b.gz`) as one.
+pub fn open(path: &Path) -> io::Result<Opened> {
+    if path.as_os_str() == "-" {
+        return stream(Box::new(io::stdin()));
+    }
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        ));
+    }
+    let file = File::open(path)?;
+    if !meta.is_file() {
+        // FIFOs, `<(...)` process substitution, character devices.
+        return stream(Box::new(file));
+    }
+    let mut magic = [0u8; 2];
+    let n = read_at_full(&file, &mut magic, 0)?;
+    if n == 2 && magic == GZIP_MAGIC {
+        let buffered = io::BufReader::with_capacity(256 * 1024, file);
+        return Ok(Opened::Stream(Box::new(MultiGzDecoder::new(buffered))));
+    }
+    Ok(Opened::Ranged {
+        file,
+        size: meta.len(),
+    })
+}
+
+/// Wraps a stream, looking at its first two bytes to decide on gzip.
+fn stream(mut r: Box<dyn Read + Send>) -> io::Result<Opened> {
+    let mut head = Vec::with_capacity(2);
+    while head.len() < 2 {
+        let mut b = [0u8; 2];
+        let n = match r.read(&mut b[..2 - head.len()]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            break;
+        }
+        head.extend_from_slice(&b[..n]);
+    }
+    let gz = head == GZIP_MAGIC;
+    let whole: Box<dyn Read + Send> = Box::new(io::Cursor::new(head).chain(r));
+    Ok(Opened::Stream(if gz {
+        Box::new(MultiGzDecoder::new(io::BufReader::with_capacity(
+            256 * 1024,
+            whole,
+        )))
+    } else {
+        whole
+    }))
+}
+
+/// Reads into `buf` at `offset` until it is full or the file ends; returns the
+/// bytes read. A file that shrank under us simply reads short.
+pub fn read_at_full(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    use std::os::unix::fs::FileExt;
+    let mut done = 0;
+    while done < buf.len() {
+        match file.read_at(&mut buf[done..], offset + done as u64) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// An I/O error as a short human message, without Rust's ` (os error N)` tail.
+pub fn describe(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}

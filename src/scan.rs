@@ -1,6 +1,18 @@
 //! The scan engine: line-aligned chunks counted in parallel.
 //!
-//! SKELETON: `Sink` and `count_lines` are final; the driver is being written.
+//! Regular files are cut into fixed byte ranges; each worker `pread`s its own
+//! range (no data crosses cores, no single reader becomes the bottleneck) and
+//! owns every line that *starts* in it, reading a little past its end to
+//! finish the last one. Streams (stdin, pipes, gzip) and formats whose lines
+//! depend on earlier lines (W3C `#Fields:`) are read front to back by one
+//! reader thread each, which hands line-aligned buffers from a small recycled
+//! pool to the workers, so memory stays constant however long the stream.
+//!
+//! Workers count into a private 1000-slot [`Counts`] per chunk and merge it
+//! into their input's total once per chunk. Per-chunk line counts and
+//! malformed examples are folded in chunk order, so line numbers (and the
+//! `--dump-malformed` file) come out the same for every thread count and
+//! chunk size.
 
 use memchr::memchr_iter;
 
@@ -119,21 +131,35 @@ fn classify_one<E: Extractor>(ex: &mut E, line: &[u8], sink: &mut Sink, index: u
     sink.record(kind, line, index);
 }
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::format::{FormatChoice, FormatOptions};
+use crate::format::{AnyExtractor, Format, FormatChoice, FormatOptions, detect};
+use crate::input::{self, Opened, read_at_full};
 use crate::summary::{InputSummary, MalformedExample, Summary};
+
+/// Default bytes per chunk: small enough that a chunk read by `pread` is
+/// still in the core's cache when it is parsed, large enough that syscalls
+/// and the per-chunk merge are noise.
+pub const DEFAULT_CHUNK: usize = 256 * 1024;
+
+/// How much of an input's start is used to detect its format.
+pub const SAMPLE_BYTES: usize = 64 * 1024;
+
+/// How many malformed examples are kept per input.
+pub const EXAMPLES_PER_INPUT: usize = 5;
 
 /// How to scan.
 #[derive(Clone, Debug, Default)]
 pub struct ScanOptions {
     /// Worker threads; 0 means all cores.
     pub threads: usize,
-    /// Bytes per chunk; 0 means the default.
+    /// Bytes per chunk; 0 means [`DEFAULT_CHUNK`].
     pub chunk_size: usize,
     pub format: FormatChoice,
     pub format_options: FormatOptions,
@@ -141,8 +167,24 @@ pub struct ScanOptions {
     pub progress: Option<Arc<AtomicU64>>,
 }
 
+impl ScanOptions {
+    fn threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
+    fn chunk(&self) -> usize {
+        match self.chunk_size {
+            0 => DEFAULT_CHUNK,
+            n => n,
+        }
+    }
+}
+
 /// Display name of an input path: `-` is stdin.
-pub fn display_name(p: &std::path::Path) -> String {
+pub fn display_name(p: &Path) -> String {
     if p.as_os_str() == "-" {
         "<stdin>".to_string()
     } else {
@@ -150,75 +192,489 @@ pub fn display_name(p: &std::path::Path) -> String {
     }
 }
 
-/// TEMPORARY driver (reads each input whole); replaced by the chunked engine.
-pub fn scan(
-    paths: &[PathBuf],
-    opts: &ScanOptions,
-    mut dump: Option<&mut (dyn Write + Send)>,
-) -> Summary {
-    let start = Instant::now();
-    let mut inputs = Vec::new();
-    let mut examples = Vec::new();
-    let default_stdin = [PathBuf::from("-")];
-    let paths = if paths.is_empty() {
-        &default_stdin[..]
-    } else {
-        paths
-    };
-    for p in paths {
-        let mut inp = InputSummary {
-            path: display_name(p),
-            ..Default::default()
-        };
-        let mut data = Vec::new();
-        let r = if p.as_os_str() == "-" {
-            std::io::stdin().read_to_end(&mut data)
-        } else {
-            std::fs::File::open(p).and_then(|mut f| f.read_to_end(&mut data))
-        };
-        if let Err(e) = r {
-            inp.error = Some(e.to_string());
-            inputs.push(inp);
-            continue;
+/// A chunk's results other than its counts, folded in chunk order.
+#[derive(Default)]
+struct ChunkMeta {
+    lines: u64,
+    examples: Vec<(u64, Vec<u8>)>,
+    dump: Option<Vec<u8>>,
+}
+
+/// One input's running totals, shared by the workers counting its chunks.
+struct Collector {
+    name: String,
+    format: Option<Format>,
+    counts: Counts,
+    bytes: u64,
+    error: Option<String>,
+    /// Next chunk sequence number to fold, and the lines folded before it.
+    next_seq: u64,
+    lines_before: u64,
+    pending: BTreeMap<u64, ChunkMeta>,
+    examples: Vec<MalformedExample>,
+}
+
+impl Collector {
+    fn new(name: String) -> Self {
+        Collector {
+            name,
+            format: None,
+            counts: Counts::default(),
+            bytes: 0,
+            error: None,
+            next_seq: 0,
+            lines_before: 0,
+            pending: BTreeMap::new(),
+            examples: Vec::new(),
         }
-        if data.starts_with(&[0x1f, 0x8b]) {
-            let mut out = Vec::new();
-            if let Err(e) = flate2::read::MultiGzDecoder::new(&data[..]).read_to_end(&mut out) {
-                inp.error = Some(e.to_string());
+    }
+
+    /// Adds one chunk's results and folds every chunk now in order.
+    fn add(
+        &mut self,
+        seq: u64,
+        counts: &Counts,
+        bytes: u64,
+        meta: ChunkMeta,
+        dump: &Mutex<Option<&mut (dyn Write + Send)>>,
+    ) {
+        self.counts.merge(counts);
+        self.bytes += bytes;
+        self.pending.insert(seq, meta);
+        while let Some(meta) = self.pending.remove(&self.next_seq) {
+            for (index, text) in meta.examples {
+                if self.examples.len() < EXAMPLES_PER_INPUT {
+                    self.examples.push(MalformedExample {
+                        path: self.name.clone(),
+                        line: self.lines_before + index + 1,
+                        text,
+                    });
+                }
             }
-            data = out;
-        }
-        let format = match &opts.format {
-            FormatChoice::Fixed(f) => f.clone(),
-            FormatChoice::Auto => {
-                match crate::format::detect(&data[..data.len().min(65536)], &opts.format_options) {
-                    Ok(f) => f,
-                    Err(e) => {
-                        inp.error = Some(e.to_string());
-                        inputs.push(inp);
-                        continue;
+            if let Some(bytes) = meta.dump.filter(|d| !d.is_empty()) {
+                let mut guard = dump.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(w) = guard.as_mut() {
+                    if let Err(e) = w.write_all(&bytes) {
+                        self.error
+                            .get_or_insert(format!("--dump-malformed: {}", input::describe(&e)));
                     }
                 }
             }
-        };
-        inp.format = format.name().to_string();
-        inp.bytes = data.len() as u64;
-        let mut ex = format.extractor(&opts.format_options);
-        let mut counts = crate::summary::Counts::default();
-        let mut sink = Sink::new(&mut counts, dump.is_some());
-        ex.count(&data, &mut sink);
-        for (i, text) in sink.examples.drain(..) {
-            examples.push(MalformedExample {
-                path: inp.path.clone(),
-                line: i + 1,
-                text,
-            });
+            self.lines_before += meta.lines;
+            self.next_seq += 1;
         }
-        if let (Some(d), Some(w)) = (sink.dump.take(), dump.as_mut()) {
-            let _ = w.write_all(&d);
+    }
+
+    fn fail(&mut self, msg: String) {
+        self.error.get_or_insert(msg);
+    }
+}
+
+/// A regular file counted by byte ranges.
+struct Ranged {
+    input: usize,
+    file: std::fs::File,
+    size: u64,
+    extractor: AnyExtractor,
+    /// Index of this file's first chunk in the global chunk numbering.
+    first_chunk: usize,
+    chunks: usize,
+}
+
+/// A line-aligned buffer from a stream, for a worker to count.
+struct StreamJob {
+    input: usize,
+    seq: u64,
+    buf: Vec<u8>,
+    extractor: AnyExtractor,
+    recycle: SyncSender<Vec<u8>>,
+}
+
+/// What every worker shares.
+struct Ctx<'a> {
+    opts: &'a ScanOptions,
+    chunk: usize,
+    collectors: Vec<Mutex<Collector>>,
+    ranged: Vec<Ranged>,
+    total_chunks: usize,
+    next_chunk: AtomicUsize,
+    jobs: Mutex<Receiver<StreamJob>>,
+    dump: Mutex<Option<&'a mut (dyn Write + Send)>>,
+    want_dump: bool,
+}
+
+impl Ctx<'_> {
+    fn collector(&self, input: usize) -> std::sync::MutexGuard<'_, Collector> {
+        self.collectors[input]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn progress(&self, bytes: usize) {
+        if let Some(p) = &self.opts.progress {
+            p.fetch_add(bytes as u64, Ordering::Relaxed);
         }
-        inp.counts = counts;
-        inputs.push(inp);
+    }
+}
+
+/// Counts every input and returns the summary. Inputs that cannot be read (or
+/// whose format cannot be told) carry an `error`; the others are still counted.
+/// `dump` receives every malformed line verbatim, each ended by `\n`.
+pub fn scan<'a>(
+    paths: &[PathBuf],
+    opts: &'a ScanOptions,
+    dump: Option<&'a mut (dyn Write + Send)>,
+) -> Summary {
+    let start = Instant::now();
+    let stdin_only = [PathBuf::from("-")];
+    let paths = if paths.is_empty() {
+        &stdin_only[..]
+    } else {
+        paths
+    };
+    let chunk = opts.chunk().max(1);
+
+    let mut collectors = Vec::with_capacity(paths.len());
+    let mut ranged = Vec::new();
+    let mut streams: Vec<(usize, Box<dyn Read + Send>)> = Vec::new();
+    let mut total_chunks = 0usize;
+    for (i, p) in paths.iter().enumerate() {
+        let mut c = Collector::new(display_name(p));
+        match input::open(p) {
+            Err(e) => c.fail(input::describe(&e)),
+            Ok(Opened::Stream(r)) => streams.push((i, r)),
+            Ok(Opened::Ranged { file, size }) => {
+                let mut sample = vec![0u8; SAMPLE_BYTES.min(size as usize)];
+                match read_at_full(&file, &mut sample, 0) {
+                    Err(e) => c.fail(input::describe(&e)),
+                    Ok(n) => match choose_format(opts, &sample[..n]) {
+                        Err(e) => c.fail(e),
+                        Ok(format) => {
+                            let extractor = format.extractor(&opts.format_options);
+                            c.format = Some(format);
+                            if extractor.sequential() {
+                                streams.push((i, Box::new(file)));
+                            } else {
+                                let chunks = size.div_ceil(chunk as u64) as usize;
+                                ranged.push(Ranged {
+                                    input: i,
+                                    file,
+                                    size,
+                                    extractor,
+                                    first_chunk: total_chunks,
+                                    chunks,
+                                });
+                                total_chunks += chunks;
+                            }
+                        }
+                    },
+                }
+            }
+        }
+        collectors.push(Mutex::new(c));
+    }
+
+    let threads = opts.threads();
+    let (job_tx, job_rx) = sync_channel::<StreamJob>(threads * 2);
+    let want_dump = dump.is_some();
+    let ctx = Ctx {
+        opts,
+        chunk,
+        collectors,
+        ranged,
+        total_chunks,
+        next_chunk: AtomicUsize::new(0),
+        jobs: Mutex::new(job_rx),
+        dump: Mutex::new(dump),
+        want_dump,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("logstat-worker-{i}"))
+        .build();
+    std::thread::scope(|s| {
+        for (input, reader) in streams {
+            let tx = job_tx.clone();
+            let ctx = &ctx;
+            s.spawn(move || read_stream(ctx, input, reader, tx, threads));
+        }
+        // Workers stop once the ranged chunks are done and every reader has
+        // dropped its sender.
+        drop(job_tx);
+        match &pool {
+            Ok(pool) => {
+                pool.broadcast(|_| worker(&ctx));
+            }
+            // No pool (thread creation refused): count on this thread.
+            Err(_) => worker(&ctx),
+        }
+    });
+
+    let mut inputs = Vec::with_capacity(ctx.collectors.len());
+    let mut examples = Vec::new();
+    for c in ctx.collectors {
+        let c = c.into_inner().unwrap_or_else(|e| e.into_inner());
+        debug_assert!(c.pending.is_empty() || c.error.is_some());
+        examples.extend(c.examples);
+        inputs.push(InputSummary {
+            path: c.name,
+            format: c.format.map(|f| f.name().to_string()).unwrap_or_default(),
+            counts: c.counts,
+            bytes: c.bytes,
+            error: c.error,
+        });
     }
     Summary::from_inputs(inputs, examples, start.elapsed())
+}
+
+/// The forced format, or the one detected from `sample`.
+fn choose_format(opts: &ScanOptions, sample: &[u8]) -> Result<Format, String> {
+    match &opts.format {
+        FormatChoice::Fixed(f) => Ok(f.clone()),
+        FormatChoice::Auto => detect(sample, &opts.format_options).map_err(|e| e.to_string()),
+    }
+}
+
+/// A worker: ranged chunks first (claimed in order through one atomic
+/// counter, so chunks finish roughly in order and little is pending), then
+/// stream buffers until every reader is done.
+fn worker(ctx: &Ctx) {
+    let mut counts = Counts::default();
+    let mut buf = Vec::new();
+    loop {
+        let t = ctx.next_chunk.fetch_add(1, Ordering::Relaxed);
+        if t < ctx.total_chunks {
+            let r = ctx
+                .ranged
+                .partition_point(|r| r.first_chunk + r.chunks <= t);
+            count_range(
+                ctx,
+                &ctx.ranged[r],
+                t - ctx.ranged[r].first_chunk,
+                &mut buf,
+                &mut counts,
+            );
+            continue;
+        }
+        let job = {
+            let rx = ctx.jobs.lock().unwrap_or_else(|e| e.into_inner());
+            rx.recv()
+        };
+        let Ok(mut job) = job else { break };
+        let meta = count_buffer(&mut job.extractor, &job.buf, &mut counts, ctx.want_dump);
+        ctx.collector(job.input)
+            .add(job.seq, &counts, job.buf.len() as u64, meta, &ctx.dump);
+        ctx.progress(job.buf.len());
+        counts = Counts::default();
+        // The reader may have finished already; then the buffer is just freed.
+        let _ = job.recycle.try_send(std::mem::take(&mut job.buf));
+    }
+}
+
+/// Counts one buffer of whole lines into `counts`.
+fn count_buffer(ex: &mut AnyExtractor, data: &[u8], counts: &mut Counts, dump: bool) -> ChunkMeta {
+    let mut sink = Sink::new(counts, dump);
+    ex.count(data, &mut sink);
+    ChunkMeta {
+        lines: sink.lines,
+        examples: std::mem::take(&mut sink.examples),
+        dump: sink.dump.take(),
+    }
+}
+
+/// Counts the lines that start in chunk `idx` of a ranged file.
+fn count_range(ctx: &Ctx, r: &Ranged, idx: usize, buf: &mut Vec<u8>, counts: &mut Counts) {
+    let a = idx as u64 * ctx.chunk as u64;
+    let b = (a + ctx.chunk as u64).min(r.size);
+    let (data, err) = match read_chunk(&r.file, a, b, buf) {
+        Ok(range) => (&buf[range], None),
+        Err(e) => (&buf[..0], Some(input::describe(&e))),
+    };
+    let mut ex = r.extractor.clone();
+    let meta = count_buffer(&mut ex, data, counts, ctx.want_dump);
+    let read = data.len();
+    {
+        let mut c = ctx.collector(r.input);
+        if let Some(e) = err {
+            c.fail(e);
+        }
+        c.add(idx as u64, counts, read as u64, meta, &ctx.dump);
+    }
+    ctx.progress(read);
+    for slot in counts.codes.iter_mut() {
+        *slot = 0;
+    }
+    counts.no_status = 0;
+    counts.skipped = 0;
+    counts.malformed = 0;
+    // A giant line may have grown the buffer; do not keep that memory.
+    if buf.capacity() > 4 * ctx.chunk + (1 << 20) {
+        *buf = Vec::new();
+    }
+}
+
+/// Reads the lines starting in `[a, b)` into `buf`: from `a - 1` (to see
+/// whether `a` starts a line), through the end of the line running past `b`.
+/// Returns the range of `buf` holding those lines.
+fn read_chunk(
+    file: &std::fs::File,
+    a: u64,
+    b: u64,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<std::ops::Range<usize>> {
+    let from = a.saturating_sub(1);
+    let want = (b - from) as usize;
+    buf.resize(want, 0);
+    let got = read_at_full(file, &mut buf[..want], from)?;
+    let begin = if a == 0 {
+        0
+    } else {
+        match memchr::memchr(b'\n', &buf[..got]) {
+            Some(p) => p + 1,
+            // The line running through this range started before it.
+            None => return Ok(0..0),
+        }
+    };
+    let mut end = got;
+    if begin < got && got == want && buf[got - 1] != b'\n' {
+        // Finish the last line, which runs past `b`.
+        const STEP: usize = 64 * 1024;
+        loop {
+            buf.resize(end + STEP, 0);
+            let n = read_at_full(file, &mut buf[end..end + STEP], from + end as u64)?;
+            if let Some(p) = memchr::memchr(b'\n', &buf[end..end + n]) {
+                end += p + 1;
+                break;
+            }
+            end += n;
+            if n < STEP {
+                break;
+            }
+        }
+    }
+    Ok(begin.min(end)..end)
+}
+
+/// Reads one stream front to back in line-aligned buffers. Counting is handed
+/// to the workers, except for sequential formats, which are counted here in
+/// order by one extractor.
+fn read_stream(
+    ctx: &Ctx,
+    input: usize,
+    mut reader: Box<dyn Read + Send>,
+    jobs: SyncSender<StreamJob>,
+    threads: usize,
+) {
+    let chunk = ctx.chunk.max(4096);
+    // Enough buffers in flight to keep every worker busy while the reader
+    // fills the next one; no more, so memory does not grow with the input.
+    let max_buffers = threads.min(8) + 2;
+    let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(max_buffers);
+    let mut allocated = 0usize;
+    let mut carry: Vec<u8> = Vec::new();
+    let mut extractor: Option<AnyExtractor> = ctx
+        .collector(input)
+        .format
+        .as_ref()
+        .map(|f| f.extractor(&ctx.opts.format_options));
+    let mut seq = 0u64;
+    let mut counts = Counts::default();
+    loop {
+        let mut buf = match recycle_rx.try_recv() {
+            Ok(b) => b,
+            Err(_) if allocated < max_buffers => {
+                allocated += 1;
+                Vec::with_capacity(chunk + 4096)
+            }
+            Err(_) => match recycle_rx.recv() {
+                Ok(b) => b,
+                Err(_) => return,
+            },
+        };
+        buf.clear();
+        buf.append(&mut carry);
+        let eof = match fill(&mut reader, &mut buf, chunk) {
+            Ok(eof) => eof,
+            Err(e) => {
+                ctx.collector(input).fail(input::describe(&e));
+                true
+            }
+        };
+        let cut = if eof {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf) {
+                Some(p) => p + 1,
+                None => {
+                    // One line longer than the buffer: keep reading it.
+                    carry = buf;
+                    continue;
+                }
+            }
+        };
+        carry.extend_from_slice(&buf[cut..]);
+        buf.truncate(cut);
+        if extractor.is_none() {
+            let sample = &buf[..buf.len().min(SAMPLE_BYTES)];
+            match choose_format(ctx.opts, sample) {
+                Ok(f) => {
+                    extractor = Some(f.extractor(&ctx.opts.format_options));
+                    ctx.collector(input).format = Some(f);
+                }
+                Err(e) => {
+                    ctx.collector(input).fail(e);
+                    return;
+                }
+            }
+        }
+        let ex = extractor.as_mut().expect("format chosen above");
+        if !buf.is_empty() {
+            if ex.sequential() {
+                let meta = count_buffer(ex, &buf, &mut counts, ctx.want_dump);
+                ctx.collector(input)
+                    .add(seq, &counts, buf.len() as u64, meta, &ctx.dump);
+                ctx.progress(buf.len());
+                counts = Counts::default();
+                let _ = recycle_tx.try_send(buf);
+            } else {
+                let job = StreamJob {
+                    input,
+                    seq,
+                    buf,
+                    extractor: ex.clone(),
+                    recycle: recycle_tx.clone(),
+                };
+                if jobs.send(job).is_err() {
+                    return;
+                }
+            }
+            seq += 1;
+        }
+        if eof {
+            return;
+        }
+    }
+}
+
+/// Reads until `buf` holds at least `want` bytes or the stream ends; returns
+/// whether it ended.
+fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    let target = buf.len().max(want);
+    while buf.len() < target {
+        let len = buf.len();
+        buf.resize(target, 0);
+        match r.read(&mut buf[len..]) {
+            Ok(0) => {
+                buf.truncate(len);
+                return Ok(true);
+            }
+            Ok(n) => buf.truncate(len + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(len),
+            Err(e) => {
+                buf.truncate(len);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
 }

@@ -1,0 +1,109 @@
+//! Conformance with the real-world corpus: for every `X.log` with an
+//! `X.expected.json` beside it under `$LOGSTAT_CORPUS` (searched recursively),
+//! logstat's JSON counts must equal the expected ones — with the default
+//! settings, and again with tiny chunks and an odd thread count, since results
+//! must not depend on either.
+//!
+//! The corpus is test data kept outside the project (`.ci/run` points the
+//! variable at `../shared/corpus`); without the variable this test says it
+//! was skipped and passes.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::{Map, Value};
+
+fn expected_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            expected_files(&p, out);
+        } else if p.to_string_lossy().ends_with(".expected.json") {
+            out.push(p);
+        }
+    }
+}
+
+/// The counts of a logstat JSON report in the corpus' `expected.json` shape.
+fn counts_of(report: &Value) -> Value {
+    let mut codes = Map::new();
+    for c in report["codes"].as_array().expect("codes array") {
+        codes.insert(c["code"].to_string(), c["count"].clone());
+    }
+    serde_json::json!({
+        "lines": report["lines"],
+        "requests": report["requests"],
+        "codes": codes,
+        "no_status": report["no_status"],
+        "skipped": report["skipped"],
+        "malformed": report["malformed"],
+    })
+}
+
+fn run(log: &Path, extra: &[&str]) -> Result<Value, String> {
+    let out = Command::cargo_bin("logstat")
+        .unwrap()
+        .args(["-o", "json"])
+        .args(extra)
+        .arg(log)
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return Err(format!(
+            "exit {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    Ok(counts_of(&v))
+}
+
+#[test]
+fn corpus_counts_match_expected() {
+    let Some(dir) = std::env::var_os("LOGSTAT_CORPUS") else {
+        eprintln!("skipped: LOGSTAT_CORPUS is not set (CI sets it to ../shared/corpus)");
+        return;
+    };
+    let mut files = Vec::new();
+    expected_files(Path::new(&dir), &mut files);
+    assert!(!files.is_empty(), "no *.expected.json under {dir:?}");
+    let mut failures = Vec::new();
+    for exp in &files {
+        let log = PathBuf::from(exp.to_string_lossy().trim_end_matches(".expected.json"));
+        let want: Value = serde_json::from_slice(&std::fs::read(exp).unwrap()).unwrap();
+        let want = counts_of_expected(&want);
+        for extra in [&[][..], &["-j", "3", "--chunk-size", "61"][..]] {
+            match run(&log, extra) {
+                Ok(got) if got == want => {}
+                Ok(got) => failures.push(format!(
+                    "{} {extra:?}\n  expected {want}\n  got      {got}",
+                    log.display()
+                )),
+                Err(e) => failures.push(format!("{} {extra:?}: {e}", log.display())),
+            }
+        }
+    }
+    eprintln!(
+        "corpus: {} files checked, {} mismatches",
+        files.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The expected file with keys in the order `counts_of` produces.
+fn counts_of_expected(v: &Value) -> Value {
+    serde_json::json!({
+        "lines": v["lines"],
+        "requests": v["requests"],
+        "codes": v["codes"],
+        "no_status": v["no_status"],
+        "skipped": v["skipped"],
+        "malformed": v["malformed"],
+    })
+}
