@@ -565,7 +565,7 @@ fn read_stream(
     jobs: SyncSender<StreamJob>,
     threads: usize,
 ) {
-    let chunk = ctx.chunk.max(4096);
+    let chunk = ctx.chunk;
     // Enough buffers in flight to keep every worker busy while the reader
     // fills the next one; no more, so memory does not grow with the input.
     let max_buffers = threads.min(8) + 2;
@@ -593,23 +593,11 @@ fn read_stream(
         };
         buf.clear();
         buf.append(&mut carry);
-        let eof = match fill(&mut reader, &mut buf, chunk) {
-            Ok(eof) => eof,
+        let (eof, cut) = match fill_lines(&mut reader, &mut buf, chunk) {
+            Ok(r) => r,
             Err(e) => {
                 ctx.collector(input).fail(input::describe(&e));
-                true
-            }
-        };
-        let cut = if eof {
-            buf.len()
-        } else {
-            match memchr::memrchr(b'\n', &buf) {
-                Some(p) => p + 1,
-                None => {
-                    // One line longer than the buffer: keep reading it.
-                    carry = buf;
-                    continue;
-                }
+                (true, buf.len())
             }
         };
         carry.extend_from_slice(&buf[cut..]);
@@ -653,6 +641,25 @@ fn read_stream(
         if eof {
             return;
         }
+    }
+}
+
+/// Reads until `buf` holds at least `want` bytes and a newline, or the stream
+/// ends. Returns whether it ended and where the last whole line ends (all of
+/// `buf` at the end of the stream). A line longer than the buffer grows it
+/// rather than taking another buffer from the pool.
+fn fill_lines(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<(bool, usize)> {
+    let mut searched = 0;
+    let mut target = want.max(1);
+    loop {
+        if fill(r, buf, target)? {
+            return Ok((true, buf.len()));
+        }
+        if let Some(p) = memchr::memrchr(b'\n', &buf[searched..]) {
+            return Ok((false, searched + p + 1));
+        }
+        searched = buf.len();
+        target = buf.len().max(1) * 2;
     }
 }
 
