@@ -622,8 +622,8 @@ const TABLE: &[Entry] = &[
         "RFC 9110 §15.5.14",
         "",
         ["Payload Too Large", "Request Entity Too Large"],
-        "The request body exceeds the server's limit (nginx client_max_body_size); formerly Payload Too Large / Request Entity Too Large.",
-        "请求体超过服务器限制（如 nginx 的 client_max_body_size）；旧称 Payload Too Large / Request Entity Too Large。"
+        "The request body exceeds the server's limit (nginx client_max_body_size); nginx and Apache still send the old phrase Request Entity Too Large.",
+        "请求体超过服务器限制（如 nginx 的 client_max_body_size）；nginx 和 Apache 仍发送旧短语 Request Entity Too Large。"
     ),
     entry!(
         414,
