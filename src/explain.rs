@@ -361,36 +361,69 @@ fn clip(s: &str, width: usize) -> String {
     t
 }
 
-/// Greedy wrap to `width` display columns. Breaks at the last space when the
-/// line has one (English), otherwise between any two characters (Chinese has
-/// no spaces and may break anywhere).
+/// Greedy wrap to `width` display columns. A line may break at a space (which
+/// is dropped) or next to a wide (CJK) character, since Chinese has no spaces;
+/// but never before closing punctuation such as `，。）` nor after an opening
+/// one, so no line starts with a comma. Without any such place in the line it
+/// breaks between any two characters.
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    const NO_START: &str = "，。、；：！？）」』”’》…,.;:!?)";
+    const NO_END: &str = "（「『“‘《(";
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut used = 0;
+    // Where `line` may be split: (byte offset, bytes to drop there).
+    let mut brk: Option<(usize, usize)> = None;
+    let mut prev: Option<char> = None;
     for c in text.chars() {
         let w = c.width().unwrap_or(0);
+        // May the line break right before `c`?
+        let before = match prev {
+            // After a space the space itself is the break (see below).
+            None | Some(' ') => false,
+            Some(p) => {
+                (w > 1 || p.width().unwrap_or(0) > 1)
+                    && !NO_START.contains(c)
+                    && !NO_END.contains(p)
+            }
+        };
+        if before && c != ' ' {
+            brk = Some((line.len(), 0));
+        }
         if used + w > width && !line.is_empty() {
             if c == ' ' {
+                // Overflowing on a space: end the line here, drop the space.
                 lines.push(std::mem::take(&mut line));
                 used = 0;
+                brk = None;
+                prev = None;
                 continue;
             }
-            match line.rfind(' ') {
-                Some(sp) if sp > 0 => {
-                    let rest = line[sp + 1..].to_string();
-                    line.truncate(sp);
+            match brk.filter(|&(at, _)| at > 0) {
+                Some((at, skip)) => {
+                    let rest = line[at + skip..].to_string();
+                    line.truncate(at);
                     lines.push(std::mem::replace(&mut line, rest));
-                    used = line.width();
                 }
-                _ => {
-                    lines.push(std::mem::take(&mut line));
-                    used = 0;
-                }
+                None => lines.push(std::mem::take(&mut line)),
+            }
+            used = line.width();
+            brk = None;
+            if used + w > width && !line.is_empty() {
+                // The carried-over tail still has no room for `c`: the
+                // punctuation rules lose to the width.
+                lines.push(std::mem::take(&mut line));
+                used = 0;
             }
         }
-        line.push(c);
-        used += w;
+        if c == ' ' && !line.is_empty() {
+            brk = Some((line.len(), 1));
+        }
+        if c != ' ' || !line.is_empty() {
+            line.push(c);
+            used += w;
+        }
+        prev = Some(c);
     }
     if !line.is_empty() {
         lines.push(line);
@@ -474,11 +507,29 @@ mod tests {
             assert!(lines.iter().all(|l| l.width() <= w), "{lines:?}");
             // Only the spaces a line was broken at may disappear.
             assert_eq!(lines.concat().replace(' ', ""), zh.replace(' ', ""));
+            assert!(
+                lines
+                    .iter()
+                    .skip(1)
+                    .all(|l| !l.starts_with(['，', '。', '；']))
+            );
         }
         let en = registry::lookup(499).unwrap().en;
         let lines = wrap(en, 30);
         assert!(lines.iter().all(|l| l.width() <= 30), "{lines:?}");
         assert_eq!(lines.join(" "), en);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn wrap_never_loses_text_or_overflows(text in "[a-z ，。（）客户端关闭 ]{0,80}", width in 2usize..30) {
+            let lines = wrap(&text, width);
+            for l in &lines {
+                proptest::prop_assert!(l.width() <= width, "{:?}", lines);
+            }
+            let squash = |s: &str| s.replace(' ', "");
+            proptest::prop_assert_eq!(squash(&lines.concat()), squash(&text));
+        }
     }
 
     #[test]
