@@ -1,6 +1,6 @@
 //! `--codes` and `--explain`: printing the registry.
 //!
-//! Both flags reduce to one list of [`Item`]s, rendered as a table, CSV or JSON,
+//! Both flags reduce to one list of items, rendered as a table, CSV or JSON,
 //! so the three formats always agree on what is listed and in which order.
 //!
 //! Decisions worth knowing:
