@@ -52,7 +52,10 @@ fn over_lines(g: &Gate, i: usize) -> bool {
 
 /// The message without prefix, e.g. `5xx > 1%: 2.31% (231 of 10,000 requests)`.
 pub fn message(lang: Lang, r: &CheckResult, lines: bool) -> String {
+    let one = r.denominator == 1;
     let unit = match (lines, lang) {
+        (false, Lang::En) if one => "request",
+        (true, Lang::En) if one => "line",
         (false, Lang::En) => "requests",
         (true, Lang::En) => "lines",
         (false, Lang::Zh) => "个请求",

@@ -407,6 +407,13 @@ fn bucket_verdicts_count_lines() {
 }
 
 #[test]
+fn a_single_request_is_singular() {
+    let s = summary(counts(&[(503, 1)]));
+    let text = verdict_text(&gate(&["5xx > 1%"], &[], Lang::En), &s);
+    assert!(text.contains("(1 of 1 request)\n"), "{text}");
+}
+
+#[test]
 fn warnings_never_change_the_exit_code() {
     let s = summary(counts(&[(500, 10)]));
     let g = gate(&[], &["5xx > 1%", "count(5xx) > 0"], Lang::En);
