@@ -496,3 +496,37 @@ fn xml_escape_handles_markup_and_controls() {
         "a&lt;b&gt;&amp;&quot;&apos;&#10;\u{fffd}"
     );
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text, especially near-grammatical text, parses or errors
+        /// with a column inside (or just past) the expression; never panics.
+        #[test]
+        fn parser_never_panics(s in "[0-9a-z_xX!(),.%<>=\\- \u{4e2d}]{0,24}") {
+            match parse(&s) {
+                Ok(e) => {
+                    let c = counts(&[(200, 7), (503, 3)]);
+                    let _ = evaluate(&e, Level::Fail, &c);
+                    let _ = evaluate(&e, Level::Fail, &Counts::default());
+                }
+                Err(e) => prop_assert!(e.column <= s.len() * 2),
+            }
+        }
+
+        /// `rate > t%` holds exactly when num * 100 > t * den, checked here
+        /// with integer thresholds in hundredths against an independent formula.
+        #[test]
+        fn rate_comparison_is_exact(num in 0u64..10_000, extra in 0u64..10_000, hundredths in 0u32..=10_000) {
+            let den = num + extra;
+            prop_assume!(den > 0);
+            let expr = format!("5xx > {}.{:02}%", hundredths / 100, hundredths % 100);
+            let c = counts(&[(500, num), (200, extra)]);
+            let r = evaluate(&p(&expr), Level::Fail, &c);
+            prop_assert_eq!(r.held, num as u128 * 10_000 > hundredths as u128 * den as u128);
+            prop_assert_eq!((r.numerator, r.denominator), (num, den));
+        }
+    }
+}
