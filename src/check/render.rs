@@ -1,0 +1,310 @@
+//! How check results are shown: verdict lines for people, JUnit XML for CI
+//! test tabs, GitHub workflow commands for inline annotations. All three
+//! share one message text so a failure reads the same everywhere.
+
+use std::io::{self, Write};
+
+use super::{CheckResult, Gate, Level};
+use crate::lang::Lang;
+use crate::summary::Summary;
+
+/// `10000` -> `10,000`. Grouping makes large counts readable at a glance,
+/// and a comma (not a locale separator) keeps CI logs greppable.
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `num / den` as a percentage with two decimals, computed in integers so the
+/// shown value never disagrees with the exact comparison: a rate that is not
+/// zero never shows as `0.00%` (it shows `<0.01%`) and one below 100% never
+/// shows as `100.00%` (it shows `>99.99%`).
+pub fn percent(num: u64, den: u64) -> String {
+    if den == 0 {
+        return "n/a".to_string();
+    }
+    let (num, den) = (num as u128, den as u128);
+    // Basis points, rounded half up.
+    let bp = (num * 20_000 + den) / (2 * den);
+    if bp == 0 && num > 0 {
+        "<0.01%".to_string()
+    } else if bp >= 10_000 && num < den {
+        ">99.99%".to_string()
+    } else {
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+}
+
+/// Whether the check's counts are lines (`malformed`, `no_status`) rather
+/// than requests; known from the expression, not the result.
+fn over_lines(g: &Gate, i: usize) -> bool {
+    g.checks
+        .get(i)
+        .is_some_and(|(e, _)| e.selector.is_buckets())
+}
+
+/// The message without prefix, e.g. `5xx > 1%: 2.31% (231 of 10,000 requests)`.
+pub fn message(lang: Lang, r: &CheckResult, lines: bool) -> String {
+    let one = r.denominator == 1;
+    let unit = match (lines, lang) {
+        (false, Lang::En) if one => "request",
+        (true, Lang::En) if one => "line",
+        (false, Lang::En) => "requests",
+        (true, Lang::En) => "lines",
+        (false, Lang::Zh) => "个请求",
+        (true, Lang::Zh) => "行",
+    };
+    if r.no_data() {
+        let none = match (lines, lang) {
+            (false, _) => lang.pick("no requests", "没有请求"),
+            (true, _) => lang.pick("no lines", "没有日志行"),
+        };
+        return format!("{}: {none}", r.expr);
+    }
+    let value = if r.is_rate {
+        percent(r.numerator, r.denominator)
+    } else {
+        group(r.numerator)
+    };
+    let (n, d) = (group(r.numerator), group(r.denominator));
+    match lang {
+        Lang::En => format!("{}: {value} ({n} of {d} {unit})", r.expr),
+        Lang::Zh => {
+            let measure = if lines { "行" } else { "个" };
+            format!("{}: {value} ({d} {unit}中有 {n} {measure})", r.expr)
+        }
+    }
+}
+
+/// `FAIL`, `WARN`, `PASS` or `SKIP` (a rate over nothing), padded alike so
+/// expressions line up.
+fn prefix(lang: Lang, r: &CheckResult) -> &'static str {
+    if r.no_data() {
+        lang.pick("SKIP", "跳过")
+    } else if !r.held {
+        lang.pick("PASS", "通过")
+    } else if r.level == Level::Fail {
+        lang.pick("FAIL", "失败")
+    } else {
+        lang.pick("WARN", "警告")
+    }
+}
+
+/// `logstat: checks need at least 1 request, counted 0`.
+fn too_few(g: &Gate, s: &Summary) -> String {
+    let (min, got) = (g.min_requests, s.total.requests());
+    match g.lang {
+        Lang::En => format!(
+            "checks need at least {} request{}, counted {}",
+            group(min),
+            if min == 1 { "" } else { "s" },
+            group(got)
+        ),
+        Lang::Zh => format!(
+            "检查至少需要 {} 个请求，实际只统计到 {} 个",
+            group(min),
+            group(got)
+        ),
+    }
+}
+
+/// The overall line, e.g. `1 of 3 checks failed, 1 warned`.
+fn overall(g: &Gate, r: &[CheckResult]) -> String {
+    let total = r.len();
+    let failed = r
+        .iter()
+        .filter(|c| c.level == Level::Fail && c.held)
+        .count();
+    let warned = r
+        .iter()
+        .filter(|c| c.level == Level::Warn && c.held)
+        .count();
+    let skipped = r.iter().filter(|c| c.no_data()).count();
+    match g.lang {
+        Lang::En => {
+            let noun = if total == 1 { "check" } else { "checks" };
+            let mut s = if failed == 0 && warned == 0 && skipped == 0 {
+                return format!(
+                    "{} {total} {noun} passed",
+                    if total == 1 { "the" } else { "all" }
+                );
+            } else {
+                format!("{failed} of {total} {noun} failed, {warned} warned")
+            };
+            if skipped > 0 {
+                s.push_str(&format!(", {skipped} skipped"));
+            }
+            s
+        }
+        Lang::Zh => {
+            if failed == 0 && warned == 0 && skipped == 0 {
+                return format!("{total} 项检查全部通过");
+            }
+            let mut s = format!("{total} 项检查中 {failed} 项失败，{warned} 项警告");
+            if skipped > 0 {
+                s.push_str(&format!("，{skipped} 项跳过"));
+            }
+            s
+        }
+    }
+}
+
+pub fn verdicts(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io::Result<()> {
+    for (i, c) in r.iter().enumerate() {
+        writeln!(
+            w,
+            "{} {}",
+            prefix(g.lang, c),
+            message(g.lang, c, over_lines(g, i))
+        )?;
+    }
+    writeln!(w, "logstat: {}", overall(g, r))?;
+    if g.too_few_requests(s) {
+        writeln!(w, "logstat: {}", too_few(g, s))?;
+    }
+    Ok(())
+}
+
+/// Escapes text for XML attributes and content. Characters XML 1.0 cannot
+/// carry at all (most C0 controls) become U+FFFD: an expression comes from a
+/// command line and may hold anything, and a JUnit file that fails to parse
+/// hides every result.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one `<testcase>` per check, classname `logstat.fail` or
+/// `logstat.warn`. A held `--fail-if` is a `<failure>`; a held `--warn-if`
+/// passes (warnings never fail a build) but carries its verdict in
+/// `<system-out>`; a rate over nothing is `<skipped>`. When too few requests
+/// were counted, an extra `min-requests` testcase reports an `<error>`, so the
+/// test tab explains the exit status 2 instead of showing all green.
+pub fn junit(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io::Result<()> {
+    let failures = r
+        .iter()
+        .filter(|c| c.level == Level::Fail && c.held)
+        .count();
+    let skipped = r.iter().filter(|c| c.no_data()).count();
+    let short = g.too_few_requests(s);
+    let tests = r.len() + usize::from(short);
+    let errors = usize::from(short);
+    let secs = s.elapsed.as_secs_f64();
+    writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        w,
+        r#"<testsuites name="logstat" tests="{tests}" failures="{failures}" errors="{errors}" skipped="{skipped}" time="{secs:.3}">"#
+    )?;
+    writeln!(
+        w,
+        r#"  <testsuite name="logstat" tests="{tests}" failures="{failures}" errors="{errors}" skipped="{skipped}" time="{secs:.3}">"#
+    )?;
+    for (i, c) in r.iter().enumerate() {
+        let msg = xml_escape(&message(g.lang, c, over_lines(g, i)));
+        writeln!(
+            w,
+            r#"    <testcase name="{}" classname="logstat.{}" time="0">"#,
+            xml_escape(&c.expr),
+            c.level.as_str()
+        )?;
+        if c.no_data() {
+            writeln!(w, r#"      <skipped message="{msg}"/>"#)?;
+        } else if c.held && c.level == Level::Fail {
+            writeln!(
+                w,
+                r#"      <failure message="{msg}" type="threshold">{msg}</failure>"#
+            )?;
+        }
+        writeln!(
+            w,
+            "      <system-out>{} {msg}</system-out>",
+            xml_escape(prefix(g.lang, c))
+        )?;
+        writeln!(w, "    </testcase>")?;
+    }
+    if short {
+        let msg = xml_escape(&too_few(g, s));
+        writeln!(
+            w,
+            r#"    <testcase name="min-requests" classname="logstat.gate" time="0">"#
+        )?;
+        writeln!(
+            w,
+            r#"      <error message="{msg}" type="min-requests">{msg}</error>"#
+        )?;
+        writeln!(w, "    </testcase>")?;
+    }
+    writeln!(w, "  </testsuite>")?;
+    writeln!(w, "</testsuites>")
+}
+
+/// Escapes a workflow-command message: `%`, CR and LF, which GitHub would
+/// otherwise read as the end of the command or an escape.
+pub fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow-command property value: the data escapes plus `:` and
+/// `,`, which separate properties.
+pub fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// `::error title=logstat check failed::5xx > 1%25: 2.31%25 (…)` for each held
+/// `--fail-if`, `::warning …` for each held `--warn-if`, and an `::error` when
+/// too few requests were counted.
+pub fn github(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io::Result<()> {
+    for (i, c) in r.iter().enumerate().filter(|(_, c)| c.held) {
+        let (cmd, title) = match c.level {
+            Level::Fail => (
+                "error",
+                g.lang.pick("logstat check failed", "logstat 检查失败"),
+            ),
+            Level::Warn => (
+                "warning",
+                g.lang.pick("logstat check warned", "logstat 检查警告"),
+            ),
+        };
+        writeln!(
+            w,
+            "::{cmd} title={}::{}",
+            gh_property(title),
+            gh_data(&message(g.lang, c, over_lines(g, i)))
+        )?;
+    }
+    if g.too_few_requests(s) {
+        writeln!(
+            w,
+            "::error title={}::{}",
+            gh_property(
+                g.lang
+                    .pick("logstat checks incomplete", "logstat 检查不完整")
+            ),
+            gh_data(&too_few(g, s))
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,402 @@
+//! End-to-end tests of the CI gate: exit codes, verdict lines on the right
+//! stream, JUnit XML parsed back, GitHub workflow commands.
+
+use std::collections::BTreeMap;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
+
+/// A Combined-format log of `total` lines, `errors` of them 5xx (`503` and
+/// `500` alternating) and `not_found` of them 404; the rest 200.
+fn log(total: usize, errors: usize, not_found: usize) -> String {
+    let mut s = String::new();
+    for i in 0..total {
+        let code = if i < errors {
+            if i % 2 == 0 { 503 } else { 500 }
+        } else if i < errors + not_found {
+            404
+        } else {
+            200
+        };
+        s.push_str(&format!(
+            "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /p{i} HTTP/1.1\" {code} 12 \"-\" \"curl/8\"\n"
+        ));
+    }
+    s
+}
+
+fn logstat(args: &[&str], stdin: String) -> assert_cmd::assert::Assert {
+    Command::cargo_bin("logstat")
+        .unwrap()
+        .args(["-", "--color", "never", "--lang", "en"])
+        .args(args)
+        .env_remove("GITHUB_ACTIONS")
+        .write_stdin(stdin)
+        .assert()
+}
+
+// ---- the "done when" ----
+
+#[test]
+fn two_percent_5xx_fails_a_1_percent_gate() {
+    logstat(&["--fail-if", "5xx > 1%"], log(100, 2, 0))
+        .code(1)
+        .stdout(predicate::str::contains(
+            "FAIL 5xx > 1%: 2.00% (2 of 100 requests)",
+        ))
+        .stdout(predicate::str::contains("logstat: 1 of 1 check failed"));
+}
+
+#[test]
+fn two_percent_5xx_passes_a_3_percent_gate() {
+    logstat(&["--fail-if", "5xx > 3%"], log(100, 2, 0))
+        .code(0)
+        .stdout(predicate::str::contains(
+            "PASS 5xx > 3%: 2.00% (2 of 100 requests)",
+        ));
+}
+
+#[test]
+fn warn_if_alone_never_exits_1() {
+    logstat(
+        &["--warn-if", "5xx > 1%", "--warn-if", "count(503) > 0"],
+        log(100, 2, 0),
+    )
+    .code(0)
+    .stdout(predicate::str::contains("WARN 5xx > 1%"))
+    .stdout(predicate::str::contains("WARN count(503) > 0: 1 (1 of 100"))
+    .stdout(predicate::str::contains("0 of 2 checks failed, 2 warned"));
+}
+
+#[test]
+fn missing_number_exits_2_pointing_at_it() {
+    logstat(&["--fail-if", "5xx >"], log(100, 2, 0))
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "invalid expression '5xx >': expected a number after '>'",
+        ))
+        .stderr(predicate::str::contains("  5xx >\n       ^\n"));
+}
+
+#[test]
+fn empty_log_exits_2_saying_there_were_no_requests() {
+    logstat(&["--fail-if", "5xx > 1%"], String::new())
+        .code(2)
+        .stdout(predicate::str::contains(
+            "checks need at least 1 request, counted 0",
+        ));
+}
+
+// ---- exit codes ----
+
+#[test]
+fn exactly_at_the_threshold_does_not_hold() {
+    // 1 of 100 is exactly 1%.
+    logstat(&["--fail-if", "5xx > 1%"], log(100, 1, 0)).code(0);
+    logstat(&["--fail-if", "5xx >= 1%"], log(100, 1, 0)).code(1);
+    logstat(&["--fail-if", "count(5xx) > 1"], log(100, 1, 0)).code(0);
+    logstat(&["--fail-if", "count(5xx) >= 1"], log(100, 1, 0)).code(1);
+}
+
+#[test]
+fn any_held_fail_exits_1_among_passing_checks() {
+    logstat(
+        &[
+            "--fail-if",
+            "5xx > 50%",
+            "--fail-if",
+            "rate(4xx,!404) > 0%",
+            "--fail-if",
+            "2xx < 90%",
+            "--warn-if",
+            "404 > 0",
+        ],
+        log(100, 2, 10),
+    )
+    .code(1)
+    .stdout(predicate::str::contains(
+        "FAIL 2xx < 90%: 88.00% (88 of 100 requests)",
+    ))
+    .stdout(predicate::str::contains(
+        "PASS rate(4xx,!404) > 0%: 0.00% (0 of 100",
+    ))
+    .stdout(predicate::str::contains("1 of 4 checks failed, 1 warned"));
+}
+
+#[test]
+fn min_requests_exits_2_even_when_a_check_held() {
+    logstat(
+        &["--fail-if", "5xx > 1%", "--min-requests", "1000"],
+        log(100, 2, 0),
+    )
+    .code(2)
+    .stdout(predicate::str::contains("FAIL 5xx > 1%"))
+    .stdout(predicate::str::contains(
+        "checks need at least 1,000 requests, counted 100",
+    ));
+}
+
+#[test]
+fn min_requests_zero_accepts_an_empty_log() {
+    logstat(
+        &["--fail-if", "5xx > 1%", "--min-requests", "0"],
+        String::new(),
+    )
+    .code(0)
+    .stdout(predicate::str::contains("SKIP 5xx > 1%: no requests"));
+}
+
+#[test]
+fn unreadable_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.log");
+    Command::cargo_bin("logstat")
+        .unwrap()
+        .arg(&missing)
+        .args(["--fail-if", "5xx > 1%", "--min-requests", "0"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn every_bad_expression_exits_2_before_reading() {
+    for e in [
+        "6xx > 1%",
+        "count(5xx) > 1%",
+        "rate(5xx) > 1",
+        "5xx > 1.5",
+        "rate(5xx,malformed) > 1%",
+        "504-500 > 0",
+        "5xx = 1%",
+        "",
+    ] {
+        logstat(&["--warn-if", e], log(10, 0, 0))
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains("invalid expression"))
+            .stderr(predicate::str::contains("^"));
+    }
+}
+
+#[test]
+fn malformed_rate_is_over_non_skipped_lines() {
+    let mut input = log(98, 0, 0);
+    input.push_str("this is not a log line\n\n");
+    input.push_str("neither is this\n");
+    // 2 malformed of 100 non-skipped lines (the blank line is skipped).
+    logstat(&["--fail-if", "malformed > 1.5%"], input.clone())
+        .code(1)
+        .stdout(predicate::str::contains(
+            "FAIL malformed > 1.5%: 2.00% (2 of 100 lines)",
+        ));
+    logstat(&["--fail-if", "malformed > 2%"], input).code(0);
+}
+
+// ---- output placement ----
+
+#[test]
+fn with_json_output_verdicts_go_to_stderr() {
+    let out = logstat(&["-o", "json", "--fail-if", "5xx > 1%"], log(100, 2, 0))
+        .code(1)
+        .stderr(predicate::str::contains("FAIL 5xx > 1%: 2.00%"))
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("stdout stays pure JSON");
+    assert_eq!(v["requests"], 100);
+}
+
+#[test]
+fn with_csv_output_verdicts_go_to_stderr() {
+    logstat(&["-o", "csv", "--warn-if", "5xx > 1%"], log(100, 2, 0))
+        .code(0)
+        .stdout(predicate::str::contains("WARN").not())
+        .stderr(predicate::str::contains("WARN 5xx > 1%"));
+}
+
+#[test]
+fn chinese_verdicts() {
+    Command::cargo_bin("logstat")
+        .unwrap()
+        .args(["-", "--lang", "zh", "--fail-if", "5xx > 1%"])
+        .write_stdin(log(100, 2, 0))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "失败 5xx > 1%: 2.00% (100 个请求中有 2 个)",
+        ))
+        .stdout(predicate::str::contains("1 项检查中 1 项失败，0 项警告"));
+}
+
+// ---- GitHub annotations ----
+
+#[test]
+fn github_annotations_for_failed_and_warned_checks() {
+    logstat(
+        &[
+            "--fail-if",
+            "5xx > 1%",
+            "--fail-if",
+            "5xx > 3%",
+            "--warn-if",
+            "count(503) > 0",
+            "--annotations",
+            "github",
+        ],
+        log(100, 2, 0),
+    )
+    .code(1)
+    .stdout(predicate::str::contains(
+        "::error title=logstat check failed::5xx > 1%25: 2.00%25 (2 of 100 requests)\n",
+    ))
+    .stdout(predicate::str::contains(
+        "::warning title=logstat check warned::count(503) > 0: 1 (1 of 100 requests)\n",
+    ))
+    .stdout(predicate::str::contains("5xx > 3%25").not());
+}
+
+#[test]
+fn github_actions_env_turns_annotations_on_and_flag_off() {
+    let run = |annotations: Option<&str>| {
+        let mut c = Command::cargo_bin("logstat").unwrap();
+        c.args(["-", "--lang", "en", "--fail-if", "5xx > 1%"])
+            .env("GITHUB_ACTIONS", "true");
+        if let Some(a) = annotations {
+            c.args(["--annotations", a]);
+        }
+        c.write_stdin(log(100, 2, 0)).assert().code(1)
+    };
+    run(None).stdout(predicate::str::contains("::error title="));
+    run(Some("none")).stdout(predicate::str::contains("::error").not());
+    logstat(&["--fail-if", "5xx > 1%"], log(100, 2, 0))
+        .stdout(predicate::str::contains("::error").not());
+}
+
+// ---- JUnit, validated by parsing it back ----
+
+/// One element of interest: its name and attributes, unescaped.
+#[derive(Debug)]
+struct El {
+    name: String,
+    attrs: BTreeMap<String, String>,
+}
+
+fn el(e: &BytesStart) -> El {
+    let attrs = e
+        .attributes()
+        .map(|a| {
+            let a = a.expect("well-formed attribute");
+            (
+                AsRef::<str>::as_ref(&a.key).to_string(),
+                a.normalized_value(XmlVersion::Implicit1_0)
+                    .expect("valid escapes")
+                    .into_owned(),
+            )
+        })
+        .collect();
+    El {
+        name: AsRef::<str>::as_ref(&e.name()).to_string(),
+        attrs,
+    }
+}
+
+/// Parses the whole document (failing on any XML error or unbalanced tag)
+/// and returns every start or empty element in order.
+fn parse_xml(xml: &str) -> Vec<El> {
+    let mut r = Reader::from_str(xml);
+    r.config_mut().check_end_names = true;
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    loop {
+        match r.read_event().expect("JUnit must be well-formed XML") {
+            Event::Start(e) => {
+                depth += 1;
+                out.push(el(&e));
+            }
+            Event::Empty(e) => out.push(el(&e)),
+            Event::End(_) => depth -= 1,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(depth, 0, "every element is closed");
+    out
+}
+
+fn junit(args: &[&str], input: String, code: i32) -> Vec<El> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("checks.xml");
+    let mut all = args.to_vec();
+    let p = path.to_str().unwrap();
+    all.extend(["--junit", p]);
+    logstat(&all, input).code(code);
+    parse_xml(&std::fs::read_to_string(&path).unwrap())
+}
+
+#[test]
+fn junit_has_one_testcase_per_check() {
+    let els = junit(
+        &[
+            "--fail-if",
+            "5xx > 1%",
+            "--fail-if",
+            "count(503) < 1 ",
+            "--warn-if",
+            "rate(4xx,!404) >= 0%",
+        ],
+        log(100, 2, 0),
+        1,
+    );
+    assert_eq!(els[0].name, "testsuites");
+    let suite = els.iter().find(|e| e.name == "testsuite").unwrap();
+    assert_eq!(suite.attrs["name"], "logstat");
+    assert_eq!(suite.attrs["tests"], "3");
+    assert_eq!(suite.attrs["failures"], "1");
+    let cases: Vec<&El> = els.iter().filter(|e| e.name == "testcase").collect();
+    let names: Vec<(&str, &str)> = cases
+        .iter()
+        .map(|c| (c.attrs["name"].as_str(), c.attrs["classname"].as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("5xx > 1%", "logstat.fail"),
+            ("count(503) < 1 ", "logstat.fail"),
+            ("rate(4xx,!404) >= 0%", "logstat.warn"),
+        ]
+    );
+    let failures: Vec<&El> = els.iter().filter(|e| e.name == "failure").collect();
+    assert_eq!(failures.len(), 1, "only the held --fail-if fails");
+    assert_eq!(
+        failures[0].attrs["message"],
+        "5xx > 1%: 2.00% (2 of 100 requests)"
+    );
+}
+
+#[test]
+fn junit_escapes_markup_in_expressions() {
+    // A raw `<` inside an attribute is an XML error; parsing back proves it
+    // was escaped and round-trips to the expression as written.
+    let els = junit(&["--warn-if", "2xx < 100%"], log(10, 0, 0), 0);
+    let case = els.iter().find(|e| e.name == "testcase").unwrap();
+    assert_eq!(case.attrs["name"], "2xx < 100%");
+    assert!(els.iter().all(|e| e.name != "failure"));
+}
+
+#[test]
+fn junit_reports_too_few_requests_as_an_error() {
+    let els = junit(&["--fail-if", "5xx > 1%"], String::new(), 2);
+    let suite = els.iter().find(|e| e.name == "testsuite").unwrap();
+    assert_eq!(suite.attrs["tests"], "2");
+    assert_eq!(suite.attrs["errors"], "1");
+    assert_eq!(suite.attrs["skipped"], "1");
+    let error = els.iter().find(|e| e.name == "error").unwrap();
+    assert_eq!(
+        error.attrs["message"],
+        "checks need at least 1 request, counted 0"
+    );
+    assert!(els.iter().any(|e| e.name == "skipped"));
+}
