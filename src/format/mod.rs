@@ -413,6 +413,63 @@ pub fn status_token(tok: &[u8]) -> Line {
 mod tests {
     use super::*;
 
+    /// Every extractor, every preset, on junk and truncated lines: no panics.
+    #[test]
+    fn no_extractor_panics_on_junk() {
+        let mut formats: Vec<Format> = PRESETS
+            .iter()
+            .filter_map(|n| Format::from_name(n))
+            .collect();
+        formats.push(Format::Json("a.b".into()));
+        for f in [
+            r#"$remote_addr [$time_local] "$request" $status"#,
+            r#"%h %t \"%r\" %>s %b"#,
+        ] {
+            formats.push(Format::Custom(custom::Program::compile(f, false).unwrap()));
+        }
+        let samples: [&[u8]; 6] = [
+            b"#Fields: sc-status\n200\n",
+            br#"http 2024 app/x 1:1 2:2 0 0 0 200 200 1 1 "GET / HTTP/1.1" "ua""#,
+            br#"{"a":{"b":"200"},"status":[{"x":"\\"}],"DownstreamStatus":1}"#,
+            br#"h [12/Mar/2024:08:00:00.1] fe be/s 0/0/0/0/0 200 1 - - ---- 1/1/0/0/0 0/0 "GET /""#,
+            br#"1.1 5 ::1 TCP_MISS/200 1 GET http://x/ - HIER_NONE/- -"#,
+            br#"::1 [t] "GET /\" 200 1"#,
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for f in &formats {
+            for opts in [
+                FormatOptions::default(),
+                FormatOptions {
+                    status_key: Some("x.y".into()),
+                    upstream: true,
+                },
+            ] {
+                let mut ex = f.extractor(&opts);
+                for s in samples {
+                    for cut in 0..=s.len() {
+                        let _ = classify_any(&mut ex, &s[..cut]);
+                        let _ = classify_any(&mut ex, &s[cut..]);
+                    }
+                }
+                for _ in 0..300 {
+                    let mut line = [0u8; 24];
+                    for b in &mut line {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        *b = *b"{}[]\"/: -0123456789#\tabs"
+                            .iter()
+                            .cycle()
+                            .nth((seed % 97) as usize)
+                            .unwrap();
+                    }
+                    let _ = classify_any(&mut ex, &line);
+                }
+            }
+            let _ = detect(samples.concat().as_slice(), &FormatOptions::default());
+        }
+    }
+
     #[test]
     fn status_tokens() {
         assert_eq!(status_token(b"200"), Line::Status(200));
