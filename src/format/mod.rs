@@ -6,7 +6,13 @@
 //! then runs a loop monomorphised for that format, so no format pays for
 //! another's checks and the per-line loop has no dynamic dispatch.
 
+pub mod aws;
 pub mod clf;
+pub mod custom;
+pub mod haproxy;
+pub mod json;
+pub mod squid;
+pub mod w3c;
 
 use crate::scan::{Sink, count_lines};
 
@@ -43,20 +49,114 @@ pub struct FormatOptions {
 pub enum Format {
     /// The Common Log Format family; all flavors share one extractor.
     Clf(clf::Flavor),
+    /// Traefik's CLF: Combined plus request count, router, URL and duration.
+    Traefik,
+    /// Envoy's default access-log format (`[time] "request" status flags …`).
+    Envoy,
+    /// W3C extended (IIS): space-separated, `#Fields:` directives.
+    W3c,
+    /// CloudFront standard logs: W3C directives, tab-separated data.
+    CloudFront,
+    /// AWS Application Load Balancer.
+    Alb,
+    /// AWS Classic Load Balancer.
+    Elb,
+    /// Caddy v2 JSON access logs (`status`).
+    Caddy,
+    /// Traefik JSON access logs (`DownstreamStatus` / `OriginStatus`).
+    TraefikJson,
+    /// Any JSON-lines log; holds the status key path (dotted for nesting).
+    Json(String),
+    /// HAProxy HTTP log lines.
+    Haproxy,
+    /// Squid native access log.
+    Squid,
+    /// A user's nginx `log_format` or Apache `LogFormat`.
+    Custom(custom::Program),
 }
+
+/// Every preset `--log-format` accepts by name, in the order detection tries
+/// them (after the directive- and JSON-based formats, which are recognised by
+/// their own shape).
+pub const PRESETS: [&str; 15] = [
+    "w3c",
+    "cloudfront",
+    "caddy",
+    "traefik-json",
+    "json",
+    "alb",
+    "elb",
+    "haproxy",
+    "envoy",
+    "traefik",
+    "common",
+    "combined",
+    "vcommon",
+    "vcombined",
+    "squid",
+];
 
 impl Format {
     /// Short name shown in reports (`combined`, `w3c`, …).
     pub fn name(&self) -> &'static str {
         match self {
             Format::Clf(f) => f.name(),
+            Format::Traefik => "traefik",
+            Format::Envoy => "envoy",
+            Format::W3c => "w3c",
+            Format::CloudFront => "cloudfront",
+            Format::Alb => "alb",
+            Format::Elb => "elb",
+            Format::Caddy => "caddy",
+            Format::TraefikJson => "traefik-json",
+            Format::Json(_) => "json",
+            Format::Haproxy => "haproxy",
+            Format::Squid => "squid",
+            Format::Custom(_) => "custom",
         }
     }
 
+    /// The preset of that name. `json` reads the first well-known key; pass
+    /// `--status-key` for another.
+    pub fn from_name(s: &str) -> Option<Format> {
+        Some(match s {
+            "traefik" => Format::Traefik,
+            "envoy" => Format::Envoy,
+            "w3c" | "iis" => Format::W3c,
+            "cloudfront" => Format::CloudFront,
+            "alb" => Format::Alb,
+            "elb" => Format::Elb,
+            "caddy" => Format::Caddy,
+            "traefik-json" => Format::TraefikJson,
+            "json" => Format::Json(json::WELL_KNOWN_KEYS[0].to_string()),
+            "haproxy" => Format::Haproxy,
+            "squid" => Format::Squid,
+            other => Format::Clf(clf::Flavor::from_name(other)?),
+        })
+    }
+
     /// A fresh extractor for one input (or one chunk of it).
-    pub fn extractor(&self, _opts: &FormatOptions) -> AnyExtractor {
+    pub fn extractor(&self, opts: &FormatOptions) -> AnyExtractor {
+        let key = |default: &str| json::Json::new(opts.status_key.as_deref().unwrap_or(default));
         match self {
-            Format::Clf(_) => AnyExtractor::Clf(clf::Clf),
+            Format::Clf(_) | Format::Traefik | Format::Envoy => AnyExtractor::Clf(clf::Clf),
+            Format::W3c => AnyExtractor::W3c(w3c::W3c::new(b' ')),
+            Format::CloudFront => AnyExtractor::W3c(w3c::W3c::new(b'\t')),
+            Format::Alb => AnyExtractor::Aws(aws::Aws::alb(opts.upstream)),
+            Format::Elb => AnyExtractor::Aws(aws::Aws::elb(opts.upstream)),
+            Format::Caddy => AnyExtractor::Json(key("status")),
+            Format::TraefikJson => AnyExtractor::Json(key(if opts.upstream {
+                "OriginStatus"
+            } else {
+                "DownstreamStatus"
+            })),
+            Format::Json(k) => AnyExtractor::Json(key(k)),
+            Format::Haproxy => AnyExtractor::Haproxy(haproxy::Haproxy),
+            Format::Squid => AnyExtractor::Squid(squid::Squid),
+            Format::Custom(p) if opts.upstream => AnyExtractor::Custom(custom::Custom::new(
+                &custom::Program::compile(p.source(), true).unwrap_or_else(|_| p.clone()),
+            )),
+            Format::Custom(p) => AnyExtractor::Custom(custom::Custom::new(p)),
         }
     }
 }
@@ -66,21 +166,31 @@ impl Format {
 #[derive(Clone, Debug)]
 pub enum AnyExtractor {
     Clf(clf::Clf),
+    W3c(w3c::W3c),
+    Aws(aws::Aws),
+    Json(json::Json),
+    Haproxy(haproxy::Haproxy),
+    Squid(squid::Squid),
+    Custom(custom::Custom),
 }
 
 impl AnyExtractor {
     /// True when lines depend on earlier lines (W3C `#Fields:`), so chunks of
     /// one input must be counted in order by one extractor.
     pub fn sequential(&self) -> bool {
-        match self {
-            AnyExtractor::Clf(_) => false,
-        }
+        matches!(self, AnyExtractor::W3c(_))
     }
 
     /// Counts every line of `chunk` into `sink`.
     pub fn count(&mut self, chunk: &[u8], sink: &mut Sink) {
         match self {
             AnyExtractor::Clf(e) => count_lines(e, chunk, sink),
+            AnyExtractor::W3c(e) => count_lines(e, chunk, sink),
+            AnyExtractor::Aws(e) => count_lines(e, chunk, sink),
+            AnyExtractor::Json(e) => count_lines(e, chunk, sink),
+            AnyExtractor::Haproxy(e) => count_lines(e, chunk, sink),
+            AnyExtractor::Squid(e) => count_lines(e, chunk, sink),
+            AnyExtractor::Custom(e) => count_lines(e, chunk, sink),
         }
     }
 }
@@ -93,18 +203,28 @@ pub enum FormatChoice {
     Fixed(Format),
 }
 
-/// Parses a `--log-format` value: `auto` or a preset name.
+/// Parses a `--log-format` value: `auto`, a preset name, or a format string in
+/// nginx (`$var`) or Apache (`%x`) syntax. A format string is compiled here so
+/// that mistakes are reported before any input is read.
+///
+/// `--status upstream` is not known here, so a format string is compiled for
+/// the client's status; [`Format::extractor`] recompiles it when
+/// `--status upstream` is given.
 pub fn parse_choice(s: &str) -> Result<FormatChoice, String> {
-    match s {
-        "auto" => Ok(FormatChoice::Auto),
-        other => clf::Flavor::from_name(other)
-            .map(|f| FormatChoice::Fixed(Format::Clf(f)))
-            .ok_or_else(|| {
-                format!(
-                    "unknown log format '{other}' (try: auto, common, combined, vcommon, vcombined)"
-                )
-            }),
+    if s == "auto" {
+        return Ok(FormatChoice::Auto);
     }
+    if custom::Program::is_format_string(s) {
+        return custom::Program::compile(s, false)
+            .map(|p| FormatChoice::Fixed(Format::Custom(p)))
+            .map_err(|e| format!("cannot use format string '{s}': {e}"));
+    }
+    Format::from_name(s).map(FormatChoice::Fixed).ok_or_else(|| {
+        format!(
+            "unknown log format '{s}' (try: auto, {}, or your server's nginx log_format / Apache LogFormat string)",
+            PRESETS.join(", ")
+        )
+    })
 }
 
 /// Why no format fits an input.
@@ -124,16 +244,137 @@ impl std::fmt::Display for DetectError {
     }
 }
 
+/// Formats tried by [`detect`], as reported in a [`DetectError`].
+const TRIED: [&str; 15] = [
+    "w3c",
+    "cloudfront",
+    "traefik-json",
+    "caddy",
+    "json",
+    "alb",
+    "elb",
+    "envoy",
+    "traefik",
+    "common",
+    "combined",
+    "vcommon",
+    "vcombined",
+    "haproxy",
+    "squid",
+];
+
 /// Picks the format of an input from a sample of its first bytes (whole lines;
 /// the last may be cut). A sample with no non-blank line is `Ok` with the
 /// default format, since an empty input is a valid (empty) log.
-pub fn detect(sample: &[u8], _opts: &FormatOptions) -> Result<Format, DetectError> {
-    match clf::detect(sample) {
-        Some(f) => Ok(Format::Clf(f)),
-        None if sample_lines(sample).next().is_none() => Ok(Format::Clf(clf::Flavor::Combined)),
-        None => Err(DetectError {
-            tried: vec!["common", "combined", "vcommon", "vcombined"],
-        }),
+///
+/// Candidates are tried from the most to the least specific, each with a
+/// signature that real lines of that format have (a `#Fields:` directive, a
+/// JSON object with the format's key, an ALB request type, the HAProxy
+/// timers…); the first one that reads a status (or a directive) from more than
+/// half of the sample's lines wins. Requiring a majority rather than every
+/// line keeps a few odd lines (HAProxy startup messages) from defeating
+/// detection, and those lines are then counted as malformed, not dropped.
+pub fn detect(sample: &[u8], opts: &FormatOptions) -> Result<Format, DetectError> {
+    let mut lines: Vec<&[u8]> = sample_lines(sample).collect();
+    // The sample may end inside a line; judge only whole lines when there are.
+    if lines.len() > 1 && !sample.ends_with(b"\n") {
+        lines.pop();
+    }
+    if lines.is_empty() {
+        return Ok(Format::Clf(clf::Flavor::Combined));
+    }
+    let majority = |n: usize| n * 2 > lines.len();
+    // How many lines `fmt` reads, counting only those passing `sig`.
+    let fits = |fmt: &Format, sig: &dyn Fn(&[u8]) -> bool| {
+        let mut ex = fmt.extractor(opts);
+        let mut n = 0;
+        for l in &lines {
+            if classify_any(&mut ex, l) != Line::Malformed && sig(l) {
+                n += 1;
+            }
+        }
+        n
+    };
+
+    if let Some(sep) = w3c::detect_sep(&lines) {
+        let f = if sep == b'\t' {
+            Format::CloudFront
+        } else {
+            Format::W3c
+        };
+        if majority(fits(&f, &|_| true)) {
+            return Ok(f);
+        }
+    }
+
+    let is_json = |l: &[u8]| memchr::memchr(b'{', l).is_some();
+    if let Some(key) = &opts.status_key {
+        let f = Format::Json(key.clone());
+        if majority(fits(&f, &is_json)) {
+            return Ok(f);
+        }
+    }
+    if majority(fits(&Format::TraefikJson, &is_json)) {
+        return Ok(Format::TraefikJson);
+    }
+    let caddy_sig = |l: &[u8]| l.windows(15).any(|w| w == b"handled request");
+    if majority(fits(&Format::Caddy, &caddy_sig)) {
+        return Ok(Format::Caddy);
+    }
+    for key in json::WELL_KNOWN_KEYS {
+        let f = Format::Json(key.to_string());
+        if majority(fits(&f, &is_json)) {
+            return Ok(f);
+        }
+    }
+
+    if majority(fits(&Format::Alb, &aws::looks_alb)) {
+        return Ok(Format::Alb);
+    }
+    if majority(fits(&Format::Elb, &aws::looks_elb)) {
+        return Ok(Format::Elb);
+    }
+    // Envoy's default format has no client before `[time]`.
+    if majority(fits(&Format::Envoy, &|l| l.first() == Some(&b'['))) {
+        return Ok(Format::Envoy);
+    }
+    // Traefik's CLF ends with the request duration in milliseconds.
+    let traefik_sig = |l: &[u8]| {
+        l.strip_suffix(b"ms")
+            .and_then(|r| r.split(|&b| b == b' ').next_back())
+            .is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+    };
+    if majority(fits(&Format::Traefik, &traefik_sig)) {
+        return Ok(Format::Traefik);
+    }
+    if let Some(f) = clf::detect(sample) {
+        return Ok(Format::Clf(f));
+    }
+    if majority(fits(&Format::Haproxy, &|_| true)) {
+        return Ok(Format::Haproxy);
+    }
+    if majority(fits(&Format::Squid, &squid::looks_squid)) {
+        return Ok(Format::Squid);
+    }
+    Err(DetectError {
+        tried: TRIED.to_vec(),
+    })
+}
+
+/// Classifies one line outside the engine (detection), with the engine's
+/// rules for blank lines.
+fn classify_any(ex: &mut AnyExtractor, line: &[u8]) -> Line {
+    if is_blank(line) {
+        return Line::Skipped;
+    }
+    match ex {
+        AnyExtractor::Clf(e) => e.classify(line),
+        AnyExtractor::W3c(e) => e.classify(line),
+        AnyExtractor::Aws(e) => e.classify(line),
+        AnyExtractor::Json(e) => e.classify(line),
+        AnyExtractor::Haproxy(e) => e.classify(line),
+        AnyExtractor::Squid(e) => e.classify(line),
+        AnyExtractor::Custom(e) => e.classify(line),
     }
 }
 
@@ -171,6 +412,63 @@ pub fn status_token(tok: &[u8]) -> Line {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every extractor, every preset, on junk and truncated lines: no panics.
+    #[test]
+    fn no_extractor_panics_on_junk() {
+        let mut formats: Vec<Format> = PRESETS
+            .iter()
+            .filter_map(|n| Format::from_name(n))
+            .collect();
+        formats.push(Format::Json("a.b".into()));
+        for f in [
+            r#"$remote_addr [$time_local] "$request" $status"#,
+            r#"%h %t \"%r\" %>s %b"#,
+        ] {
+            formats.push(Format::Custom(custom::Program::compile(f, false).unwrap()));
+        }
+        let samples: [&[u8]; 6] = [
+            b"#Fields: sc-status\n200\n",
+            br#"http 2024 app/x 1:1 2:2 0 0 0 200 200 1 1 "GET / HTTP/1.1" "ua""#,
+            br#"{"a":{"b":"200"},"status":[{"x":"\\"}],"DownstreamStatus":1}"#,
+            br#"h [12/Mar/2024:08:00:00.1] fe be/s 0/0/0/0/0 200 1 - - ---- 1/1/0/0/0 0/0 "GET /""#,
+            br#"1.1 5 ::1 TCP_MISS/200 1 GET http://x/ - HIER_NONE/- -"#,
+            br#"::1 [t] "GET /\" 200 1"#,
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for f in &formats {
+            for opts in [
+                FormatOptions::default(),
+                FormatOptions {
+                    status_key: Some("x.y".into()),
+                    upstream: true,
+                },
+            ] {
+                let mut ex = f.extractor(&opts);
+                for s in samples {
+                    for cut in 0..=s.len() {
+                        let _ = classify_any(&mut ex, &s[..cut]);
+                        let _ = classify_any(&mut ex, &s[cut..]);
+                    }
+                }
+                for _ in 0..300 {
+                    let mut line = [0u8; 24];
+                    for b in &mut line {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        *b = *b"{}[]\"/: -0123456789#\tabs"
+                            .iter()
+                            .cycle()
+                            .nth((seed % 97) as usize)
+                            .unwrap();
+                    }
+                    let _ = classify_any(&mut ex, &line);
+                }
+            }
+            let _ = detect(samples.concat().as_slice(), &FormatOptions::default());
+        }
+    }
 
     #[test]
     fn status_tokens() {

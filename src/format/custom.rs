@@ -1,0 +1,449 @@
+//! Custom formats from a server's own directive: nginx `log_format` syntax
+//! (`$remote_addr - $remote_user [$time_local] "$request" $status …`) or
+//! Apache `LogFormat` syntax (`%h %l %u %t \"%r\" %>s %b`).
+//!
+//! The format string is compiled once into a small program of literals and
+//! fields. Per line the program is run left to right without allocating: a
+//! literal must match exactly where it is expected; a field extends up to the
+//! next occurrence of the literal that follows it (a field between `"`
+//! literals ends at the first `"` not escaped by a backslash, as both servers
+//! escape quotes inside such fields; a field followed by a space ends at the
+//! first space, so a format is not matched by a line with extra fields). Matching stops once the status field is
+//! read: what follows it is not checked, so logs that append fields after the
+//! configured ones still count.
+//!
+//! The status is nginx `$status` (`$upstream_status` with `--status
+//! upstream`, when the format has it) or Apache `%>s` (final status), else
+//! `%s`/`%<s`.
+
+use memchr::memchr;
+
+use super::{Extractor, Line, status_token};
+
+/// One step of a compiled format.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Op {
+    /// Bytes that must appear verbatim.
+    Lit(Vec<u8>),
+    /// A field that is skipped (`status` false) or read as the status.
+    Field { status: bool, quoted: bool },
+}
+
+/// A compiled custom format. Two programs are equal when compiled from the
+/// same source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    source: String,
+    ops: Vec<Op>,
+}
+
+/// Which syntax a format string is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Syntax {
+    Nginx,
+    Apache,
+}
+
+/// A parsed variable, before choosing which one is the status.
+enum Piece {
+    Lit(Vec<u8>),
+    Var(String),
+}
+
+impl Program {
+    /// True when `s` looks like a format string rather than a preset name.
+    pub fn is_format_string(s: &str) -> bool {
+        s.contains('$') || s.contains('%')
+    }
+
+    /// Compiles an nginx or Apache format string.
+    pub fn compile(source: &str, upstream: bool) -> Result<Program, String> {
+        let body = unwrap_directive(source.trim());
+        let syntax = if body.contains('$') {
+            Syntax::Nginx
+        } else {
+            Syntax::Apache
+        };
+        let pieces = match syntax {
+            Syntax::Nginx => parse_nginx(body)?,
+            Syntax::Apache => parse_apache(body)?,
+        };
+        let has = |n: &str| pieces.iter().any(|p| matches!(p, Piece::Var(v) if v == n));
+        let status_var = match syntax {
+            Syntax::Nginx if upstream && has("upstream_status") => "upstream_status",
+            Syntax::Nginx => "status",
+            Syntax::Apache if has(">s") => ">s",
+            Syntax::Apache if has("s") => "s",
+            Syntax::Apache => "<s",
+        };
+        if !has(status_var) {
+            return Err(match syntax {
+                Syntax::Nginx => "the format has no $status field".to_string(),
+                Syntax::Apache => "the format has no %>s or %s field".to_string(),
+            });
+        }
+        let mut ops: Vec<Op> = Vec::new();
+        let mut status_seen = false;
+        for p in pieces {
+            match p {
+                Piece::Lit(l) => match ops.last_mut() {
+                    Some(Op::Lit(prev)) => prev.extend_from_slice(&l),
+                    _ => ops.push(Op::Lit(l)),
+                },
+                Piece::Var(v) => {
+                    if matches!(ops.last(), Some(Op::Field { .. })) {
+                        return Err(format!(
+                            "two fields with nothing between them (before '{v}'): their boundary cannot be found"
+                        ));
+                    }
+                    let status = !status_seen && v == status_var;
+                    status_seen |= status;
+                    ops.push(Op::Field {
+                        status,
+                        quoted: false,
+                    });
+                }
+            }
+        }
+        // A field between `"` literals is a quoted field.
+        for i in 0..ops.len() {
+            let before = i > 0 && matches!(&ops[i - 1], Op::Lit(l) if l.ends_with(b"\""));
+            let after = matches!(ops.get(i + 1), Some(Op::Lit(l)) if l.starts_with(b"\""));
+            if let Op::Field { quoted, .. } = &mut ops[i] {
+                *quoted = before && after;
+            }
+        }
+        // Nothing after the status is ever run.
+        if let Some(s) = ops
+            .iter()
+            .position(|o| matches!(o, Op::Field { status: true, .. }))
+        {
+            ops.truncate(s + 2);
+        }
+        Ok(Program {
+            source: source.to_string(),
+            ops,
+        })
+    }
+
+    /// The format string as the user gave it.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+/// Accepts a pasted directive: `log_format main '…' '…';` or
+/// `LogFormat "…" nickname`, keeping only the format itself.
+fn unwrap_directive(s: &str) -> &str {
+    if let Some(rest) = s.strip_prefix("LogFormat ") {
+        let rest = rest.trim();
+        if let (Some(inner), Some(end)) = (rest.strip_prefix('"'), rest.rfind('"')) {
+            if end > 0 {
+                return &inner[..end - 1];
+            }
+        }
+        return rest;
+    }
+    s
+}
+
+/// nginx: `$name` / `${name}`; `log_format name '…' '…';` is unwrapped by
+/// joining its quoted parts.
+fn parse_nginx(s: &str) -> Result<Vec<Piece>, String> {
+    let joined;
+    let s = if s.starts_with("log_format ") {
+        joined = s
+            .split('\'')
+            .skip(1)
+            .step_by(2)
+            .collect::<Vec<_>>()
+            .concat();
+        joined.as_str()
+    } else if s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'') {
+        &s[1..s.len() - 1]
+    } else {
+        s
+    };
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut lit = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' {
+            let (name, next) = if b.get(i + 1) == Some(&b'{') {
+                let end = s[i + 2..]
+                    .find('}')
+                    .ok_or("unterminated ${…} in the format")?;
+                (&s[i + 2..i + 2 + end], i + 3 + end)
+            } else {
+                let n = b[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .count();
+                (&s[i + 1..i + 1 + n], i + 1 + n)
+            };
+            if name.is_empty() {
+                lit.push(b'$');
+                i += 1;
+                continue;
+            }
+            if !lit.is_empty() {
+                out.push(Piece::Lit(std::mem::take(&mut lit)));
+            }
+            out.push(Piece::Var(name.to_string()));
+            i = next;
+        } else {
+            lit.push(b[i]);
+            i += 1;
+        }
+    }
+    if !lit.is_empty() {
+        out.push(Piece::Lit(lit));
+    }
+    Ok(out)
+}
+
+/// Apache: `%x`, `%>x`, `%<x`, `%{arg}x`, conditions like `%400,501{X}i` or
+/// `%!200i`, `%%`, and the C escapes `\"`, `\\`, `\t`, `\n` used inside
+/// `LogFormat "…"`. `%t` writes its own brackets.
+fn parse_apache(s: &str) -> Result<Vec<Piece>, String> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut lit = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if i + 1 < b.len() => {
+                lit.push(match b[i + 1] {
+                    b't' => b'\t',
+                    b'n' => b'\n',
+                    c => c,
+                });
+                i += 2;
+            }
+            b'%' if b.get(i + 1) == Some(&b'%') => {
+                lit.push(b'%');
+                i += 2;
+            }
+            b'%' => {
+                let mut j = i + 1;
+                let mut modifier = String::new();
+                while j < b.len() && matches!(b[j], b'!' | b',' | b'0'..=b'9') {
+                    j += 1;
+                }
+                while j < b.len() && matches!(b[j], b'<' | b'>') {
+                    modifier.push(b[j] as char);
+                    j += 1;
+                }
+                let mut arg = None;
+                if b.get(j) == Some(&b'{') {
+                    let end = s[j + 1..]
+                        .find('}')
+                        .ok_or("unterminated %{…} in the format")?;
+                    arg = Some(&s[j + 1..j + 1 + end]);
+                    j += end + 2;
+                }
+                let Some(&letter) = b.get(j) else {
+                    return Err("the format ends with a lone '%'".to_string());
+                };
+                if !letter.is_ascii_alphabetic() {
+                    return Err(format!("unknown directive '%{}'", letter as char));
+                }
+                if !lit.is_empty() {
+                    out.push(Piece::Lit(std::mem::take(&mut lit)));
+                }
+                if letter == b't' && arg.is_none() {
+                    // `%t` is `[10/Oct/2000:13:55:36 -0700]`, brackets included.
+                    out.push(Piece::Lit(b"[".to_vec()));
+                    out.push(Piece::Var("t".to_string()));
+                    lit.push(b']');
+                } else {
+                    let name = match (letter, arg) {
+                        (b's', None) => format!("{modifier}s"),
+                        (l, _) => (l as char).to_string(),
+                    };
+                    out.push(Piece::Var(name));
+                }
+                i = j + 1;
+            }
+            c => {
+                lit.push(c);
+                i += 1;
+            }
+        }
+    }
+    if !lit.is_empty() {
+        out.push(Piece::Lit(lit));
+    }
+    Ok(out)
+}
+
+/// Runs a [`Program`] on each line.
+#[derive(Clone, Debug)]
+pub struct Custom {
+    ops: Vec<Op>,
+}
+
+impl Custom {
+    pub fn new(p: &Program) -> Self {
+        Custom { ops: p.ops.clone() }
+    }
+}
+
+impl Extractor for Custom {
+    #[inline]
+    fn classify(&mut self, line: &[u8]) -> Line {
+        let mut p = 0;
+        for (i, op) in self.ops.iter().enumerate() {
+            match op {
+                Op::Lit(l) => {
+                    if !line[p..].starts_with(l) {
+                        return Line::Malformed;
+                    }
+                    p += l.len();
+                }
+                Op::Field { status, quoted } => {
+                    let next = match self.ops.get(i + 1) {
+                        Some(Op::Lit(l)) => Some(l.as_slice()),
+                        _ => None,
+                    };
+                    let end = match next {
+                        None if *status => line[p..]
+                            .iter()
+                            .position(|&b| b == b' ' || b == b'\t')
+                            .map_or(line.len(), |n| p + n),
+                        None => line.len(),
+                        Some(l) if *quoted => match closing_quote(line, p) {
+                            Some(q) if line[q..].starts_with(l) => q,
+                            _ => return Line::Malformed,
+                        },
+                        // A space-delimited field ends at the first space:
+                        // `$remote_addr [` must not swallow `1.2.3.4 - -`.
+                        Some(l) if l[0] == b' ' => line[p..]
+                            .iter()
+                            .position(|&b| b == b' ')
+                            .map_or(line.len(), |n| p + n),
+                        Some(l) => match find(line, p, l) {
+                            Some(q) => q,
+                            None => return Line::Malformed,
+                        },
+                    };
+                    if *status {
+                        return status_token(&line[p..end]);
+                    }
+                    p = end;
+                }
+            }
+        }
+        Line::Malformed
+    }
+}
+
+/// First occurrence of `lit` in `line` at or after `from`.
+#[inline]
+fn find(line: &[u8], mut from: usize, lit: &[u8]) -> Option<usize> {
+    loop {
+        let q = from + memchr(lit[0], &line[from..])?;
+        if line[q..].starts_with(lit) {
+            return Some(q);
+        }
+        from = q + 1;
+    }
+}
+
+/// The first `"` at or after `from` not escaped by a backslash.
+#[inline]
+fn closing_quote(line: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        let q = from + memchr(b'"', &line[from..])?;
+        let mut backslashes = 0;
+        while backslashes < q - from && line[q - 1 - backslashes] == b'\\' {
+            backslashes += 1;
+        }
+        if backslashes % 2 == 0 {
+            return Some(q);
+        }
+        from = q + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(fmt: &str, line: &str) -> Line {
+        Custom::new(&Program::compile(fmt, false).unwrap()).classify(line.as_bytes())
+    }
+
+    const NGINX: &str = r#"$remote_addr [$time_local] "$request" $status $body_bytes_sent"#;
+
+    #[test]
+    fn nginx_format() {
+        assert_eq!(
+            st(
+                NGINX,
+                r#"10.0.0.1 [01/Jan/2024:00:00:00 +0000] "GET /a b HTTP/1.1" 404 12"#
+            ),
+            Line::Status(404)
+        );
+        assert_eq!(
+            st(NGINX, r#"fe80::1%eth0 [t] "GET /\"x\" HTTP/1.1" 200 0"#),
+            Line::Status(200)
+        );
+        assert_eq!(st(NGINX, r#"::1 [t] "-" - 0"#), Line::NoStatus);
+        assert_eq!(st(NGINX, r#"::1 [t] "GET /" 000 0"#), Line::Status(0));
+        // Combined-shaped line does not fit this format.
+        assert_eq!(
+            st(NGINX, r#"10.0.0.1 - - [t] "GET / HTTP/1.1" 200 1"#),
+            Line::Malformed
+        );
+        assert_eq!(st(NGINX, r#"10.0.0.1 [t] "GET /" 2000 0"#), Line::Malformed);
+        assert_eq!(st(NGINX, "x"), Line::Malformed);
+        assert_eq!(st(NGINX, ""), Line::Malformed);
+    }
+
+    #[test]
+    fn nginx_braces_directive_and_status_last() {
+        let f = "log_format x '${remote_addr}|$request_time|'\n '$status';";
+        assert_eq!(st(f, "1.2.3.4|0.001|503"), Line::Status(503));
+        assert_eq!(st(f, "1.2.3.4|0.001|503 extra"), Line::Status(503));
+    }
+
+    #[test]
+    fn nginx_upstream_status() {
+        let f = "$remote_addr $status $upstream_status";
+        let p = Program::compile(f, true).unwrap();
+        assert_eq!(Custom::new(&p).classify(b"1.2.3.4 502 -"), Line::NoStatus);
+        assert_eq!(st(f, "1.2.3.4 502 -"), Line::Status(502));
+    }
+
+    #[test]
+    fn apache_format() {
+        let f = r#"%h %l %u %t \"%r\" %>s %b"#;
+        assert_eq!(
+            st(
+                f,
+                r#"127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326"#
+            ),
+            Line::Status(200)
+        );
+        let f = r#"LogFormat "%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\"" vhost_combined"#;
+        assert_eq!(
+            st(f, r#"ex.com:443 ::1 - - [t] "GET / HTTP/1.1" 301 0 "-""#),
+            Line::Status(301)
+        );
+        let f = "%a %400,501{User-agent}i %s";
+        assert_eq!(st(f, "::1 curl 418"), Line::Status(418));
+    }
+
+    #[test]
+    fn compile_errors() {
+        assert!(Program::compile("$remote_addr $body_bytes_sent", false).is_err());
+        assert!(Program::compile("%h %b", false).is_err());
+        assert!(Program::compile("$remote_addr$status", false).is_err());
+        assert!(Program::compile("%h %{x", false).is_err());
+        assert!(Program::compile("%h %", false).is_err());
+        assert!(Program::is_format_string("$status"));
+        assert!(!Program::is_format_string("combined"));
+    }
+}

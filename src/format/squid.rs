@@ -1,0 +1,74 @@
+//! Squid's native access log:
+//! `time elapsed client CODE/STATUS bytes method URL user hierarchy type`.
+//!
+//! Squid right-aligns `elapsed` with spaces, so fields are separated by runs
+//! of spaces. The status is what follows the `/` of the 4th field
+//! (`TCP_MISS/200`, `NONE/000` for no reply, which is code 0).
+
+use super::{Extractor, Line, status_token};
+
+/// The Squid extractor. Stateless.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Squid;
+
+impl Extractor for Squid {
+    #[inline]
+    fn classify(&mut self, line: &[u8]) -> Line {
+        match result_field(line).and_then(|f| f.iter().position(|&b| b == b'/').map(|p| (f, p))) {
+            Some((f, p)) if p > 0 => status_token(&f[p + 1..]),
+            _ => Line::Malformed,
+        }
+    }
+}
+
+/// The 4th field (`CODE/STATUS`), when the line has at least five.
+#[inline]
+fn result_field(line: &[u8]) -> Option<&[u8]> {
+    let mut fields = line.split(|&b| b == b' ').filter(|t| !t.is_empty());
+    let f = fields.nth(3)?;
+    fields.next()?;
+    Some(f)
+}
+
+/// Detection signature: a `seconds.millis` timestamp first and an upper-case
+/// result code before the `/`.
+pub fn looks_squid(line: &[u8]) -> bool {
+    let first = line.split(|&b| b == b' ').next().unwrap_or(b"");
+    let ts_ok = first.contains(&b'.') && first.iter().all(|&b| b.is_ascii_digit() || b == b'.');
+    let code_ok = result_field(line).is_some_and(|f| {
+        f.split(|&b| b == b'/').next().is_some_and(|c| {
+            !c.is_empty() && c.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
+        })
+    });
+    ts_ok && code_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        let l = b"1286536308.779    180 192.168.0.224 TCP_MISS/200 411 GET http://x/ - DIRECT/1.2.3.4 text/html";
+        assert_eq!(Squid.classify(l), Line::Status(200));
+        assert!(looks_squid(l));
+        let l = b"1286536309.000      0 ::1 NONE/000 0 NONE error:invalid-request - HIER_NONE/- -";
+        assert_eq!(Squid.classify(l), Line::Status(0));
+        let l = b"1286536309.000 5 10.0.0.1 TCP_DENIED/403 3 CONNECT x:443 - HIER_NONE/- text/html";
+        assert_eq!(Squid.classify(l), Line::Status(403));
+    }
+
+    #[test]
+    fn malformed() {
+        for l in [
+            "x",
+            "1 2 3 TCP_MISS/200",
+            "1 2 3 TCP_MISS 200 x",
+            "1 2 3 /200 5",
+            "1 2 3 TCP_MISS/2000 5",
+        ] {
+            assert_eq!(Squid.classify(l.as_bytes()), Line::Malformed, "{l}");
+        }
+        assert!(!looks_squid(b"1.2.3.4 - - [t] \"GET /\" 200 1"));
+    }
+}

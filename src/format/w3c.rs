@@ -1,0 +1,193 @@
+//! W3C extended log files (IIS, space-separated) and CloudFront standard logs
+//! (the same directives, tab-separated data lines).
+//!
+//! The layout is declared by `#Fields:` directives, which IIS repeats every
+//! time the worker restarts and which may change mid-file, so the extractor
+//! keeps the latest layout as state (and the engine feeds it lines in order,
+//! see [`super::AnyExtractor::sequential`]). A data line whose field count
+//! differs from its header's is malformed: reading "column N" of a line with
+//! a different shape would count whatever happens to sit there.
+
+use memchr::memchr_iter;
+
+use super::{Extractor, Line, status_token};
+
+/// The W3C extractor. `sep` is `b' '` for IIS and `b'\t'` for CloudFront.
+#[derive(Clone, Debug)]
+pub struct W3c {
+    sep: u8,
+    /// 0-based column of `sc-status` in the latest `#Fields:`; `None` before
+    /// any header, or when the header has no `sc-status` column.
+    status: Option<usize>,
+    /// Number of columns the latest header declares.
+    fields: usize,
+}
+
+impl W3c {
+    pub fn new(sep: u8) -> Self {
+        W3c {
+            sep,
+            status: None,
+            fields: 0,
+        }
+    }
+
+    /// Takes the layout of a `#Fields:` directive (names are separated by
+    /// spaces in both IIS and CloudFront headers; tabs are accepted too).
+    fn set_fields(&mut self, names: &[u8]) {
+        let mut n = 0;
+        self.status = None;
+        for name in names
+            .split(|&b| b == b' ' || b == b'\t')
+            .filter(|t| !t.is_empty())
+        {
+            if name == b"sc-status" && self.status.is_none() {
+                self.status = Some(n);
+            }
+            n += 1;
+        }
+        self.fields = n;
+    }
+}
+
+impl Extractor for W3c {
+    #[inline]
+    fn classify(&mut self, line: &[u8]) -> Line {
+        if line[0] == b'#' {
+            if let Some(names) = line.strip_prefix(b"#Fields:") {
+                self.set_fields(names);
+            }
+            return Line::Skipped;
+        }
+        let Some(col) = self.status else {
+            return Line::Malformed;
+        };
+        let mut n = 0;
+        let mut start = 0;
+        let mut tok = (0, 0);
+        for i in memchr_iter(self.sep, line) {
+            if n == col {
+                tok = (start, i);
+            }
+            n += 1;
+            start = i + 1;
+        }
+        if n == col {
+            tok = (start, line.len());
+        }
+        if n + 1 != self.fields {
+            return Line::Malformed;
+        }
+        status_token(&line[tok.0..tok.1])
+    }
+}
+
+/// Which W3C variant a sample is, if it has a `#Fields:` directive: the first
+/// data line after it decides the separator (tabs: CloudFront). With no data
+/// line yet, CloudFront's `x-edge-` columns decide.
+pub fn detect_sep(lines: &[&[u8]]) -> Option<u8> {
+    let h = lines.iter().position(|l| l.starts_with(b"#Fields:"))?;
+    let header = lines[h];
+    match lines[h + 1..].iter().find(|l| !l.starts_with(b"#")) {
+        Some(data) if data.contains(&b'\t') => Some(b'\t'),
+        Some(_) => Some(b' '),
+        None if header.windows(7).any(|w| w == b"x-edge-") => Some(b'\t'),
+        None => Some(b' '),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(sep: u8, lines: &[&str]) -> Vec<Line> {
+        let mut w = W3c::new(sep);
+        lines.iter().map(|l| w.classify(l.as_bytes())).collect()
+    }
+
+    #[test]
+    fn reads_the_latest_header() {
+        let got = run(
+            b' ',
+            &[
+                "#Software: IIS",
+                "#Fields: date time cs-uri-stem sc-status",
+                "2020-01-01 00:00:00 / 200",
+                "#Fields: date sc-status time",
+                "2020-01-01 404 00:00:00",
+                "2020-01-01 00:00:00 / 200",
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                Line::Skipped,
+                Line::Skipped,
+                Line::Status(200),
+                Line::Skipped,
+                Line::Status(404),
+                Line::Malformed,
+            ]
+        );
+    }
+
+    #[test]
+    fn data_before_header_or_without_status_column_is_malformed() {
+        let got = run(
+            b' ',
+            &["a b 200", "#Fields: a b c", "a b 200", "#Version: 1.0"],
+        );
+        assert_eq!(
+            got,
+            [
+                Line::Malformed,
+                Line::Skipped,
+                Line::Malformed,
+                Line::Skipped
+            ]
+        );
+    }
+
+    #[test]
+    fn cloudfront_tabs_and_000() {
+        let got = run(
+            b'\t',
+            &[
+                "#Version: 1.0",
+                "#Fields: date time sc-status cs-uri-stem",
+                "2020-01-01\t00:00:00\t000\t/a b",
+                "2020-01-01\t00:00:00\t502\t/",
+                "2020-01-01 00:00:00 200 /",
+                "2020-01-01\t00:00:00\t-\t/",
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                Line::Skipped,
+                Line::Skipped,
+                Line::Status(0),
+                Line::Status(502),
+                Line::Malformed,
+                Line::NoStatus,
+            ]
+        );
+    }
+
+    #[test]
+    fn status_in_last_column() {
+        let got = run(b' ', &["#Fields: c-ip sc-status", "::1%0 301", "::1%0 "]);
+        assert_eq!(got, [Line::Skipped, Line::Status(301), Line::Malformed]);
+    }
+
+    #[test]
+    fn separator_detection() {
+        let iis: Vec<&[u8]> = vec![b"#Fields: a sc-status", b"x 200"];
+        let cf: Vec<&[u8]> = vec![b"#Version: 1.0", b"#Fields: a sc-status", b"x\t200"];
+        let cf_hdr: Vec<&[u8]> = vec![b"#Fields: x-edge-location sc-status"];
+        assert_eq!(detect_sep(&iis), Some(b' '));
+        assert_eq!(detect_sep(&cf), Some(b'\t'));
+        assert_eq!(detect_sep(&cf_hdr), Some(b'\t'));
+        assert_eq!(detect_sep(&[b"x 200"]), None);
+    }
+}

@@ -1,0 +1,242 @@
+//! Every log format through the binary: per-format fixtures (hand-written,
+//! with each format's quirks) counted under auto-detection and under the
+//! forced preset, custom nginx/Apache format strings, the undetectable-input
+//! error, and (when `LOGSTAT_CORPUS` points at the shared corpus) detection of
+//! every corpus file's format from its folder name.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/formats");
+
+/// Every format with a fixture `fixtures/formats/<name>.log` that
+/// auto-detection must recognise (`custom` needs its format string).
+const DETECTABLE: [&str; 14] = [
+    "common",
+    "combined",
+    "vcombined",
+    "w3c",
+    "cloudfront",
+    "alb",
+    "elb",
+    "caddy",
+    "traefik-json",
+    "traefik",
+    "json",
+    "haproxy",
+    "squid",
+    "envoy",
+];
+
+fn run_json(args: &[&str]) -> Value {
+    let out = Command::cargo_bin("logstat")
+        .unwrap()
+        .args(["-o", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "logstat {args:?} exited {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The report's counts in the corpus `expected.json` shape.
+fn counts(report: &Value) -> Value {
+    let codes: serde_json::Map<String, Value> = report["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["code"].to_string(), c["count"].clone()))
+        .collect();
+    serde_json::json!({
+        "lines": report["lines"],
+        "requests": report["requests"],
+        "codes": codes,
+        "no_status": report["no_status"],
+        "skipped": report["skipped"],
+        "malformed": report["malformed"],
+    })
+}
+
+fn expected(log: &Path) -> Value {
+    let mut p = log.as_os_str().to_owned();
+    p.push(".expected.json");
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(PathBuf::from(p)).unwrap()).unwrap();
+    let mut codes: Vec<(String, Value)> = v["codes"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, n)| (k.clone(), n.clone()))
+        .collect();
+    codes.sort_by_key(|(k, _)| k.parse::<u32>().unwrap());
+    serde_json::json!({
+        "lines": v["lines"],
+        "requests": v["requests"],
+        "codes": codes.into_iter().collect::<serde_json::Map<_, _>>(),
+        "no_status": v["no_status"],
+        "skipped": v["skipped"],
+        "malformed": v["malformed"],
+    })
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(FIXTURES).join(format!("{name}.log"))
+}
+
+#[test]
+fn every_fixture_is_detected_and_counted() {
+    for name in DETECTABLE {
+        let log = fixture(name);
+        let r = run_json(&[log.to_str().unwrap()]);
+        assert_eq!(
+            r["inputs"][0]["format"], name,
+            "detected format of {name}.log"
+        );
+        assert_eq!(counts(&r), expected(&log), "counts of {name}.log (auto)");
+    }
+}
+
+#[test]
+fn every_fixture_counts_the_same_when_forced() {
+    for name in DETECTABLE {
+        let log = fixture(name);
+        let r = run_json(&["--log-format", name, log.to_str().unwrap()]);
+        assert_eq!(r["inputs"][0]["format"], name);
+        assert_eq!(counts(&r), expected(&log), "counts of {name}.log (forced)");
+    }
+}
+
+#[test]
+fn custom_nginx_and_apache_format_strings() {
+    let log = fixture("custom");
+    let nginx = std::fs::read_to_string(Path::new(FIXTURES).join("custom.format")).unwrap();
+    let apache = r#"%h [%{%d/%b/%Y:%H:%M:%S %z}t] \"%r\" %>s %b"#;
+    for fmt in [nginx.trim(), apache] {
+        let r = run_json(&["--log-format", fmt, log.to_str().unwrap()]);
+        assert_eq!(r["inputs"][0]["format"], "custom");
+        assert_eq!(counts(&r), expected(&log), "counts with --log-format {fmt}");
+    }
+}
+
+#[test]
+fn issue_example_custom_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("a.log");
+    std::fs::write(
+        &log,
+        "10.0.0.1 [01/Jan/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 503 1\n\
+         10.0.0.2 [01/Jan/2024:00:00:01 +0000] \"GET /x y HTTP/1.1\" 200 2\n",
+    )
+    .unwrap();
+    let r = run_json(&[
+        "--log-format",
+        "$remote_addr [$time_local] \"$request\" $status $body_bytes_sent",
+        log.to_str().unwrap(),
+    ]);
+    assert_eq!(r["requests"], 2);
+    assert_eq!(r["malformed"], 0);
+    assert_eq!(counts(&r)["codes"], serde_json::json!({"200": 1, "503": 1}));
+}
+
+#[test]
+fn upstream_status_where_formats_log_two() {
+    // ALB fixture: target status differs from the client's on several lines.
+    let r = run_json(&["--status", "upstream", fixture("alb").to_str().unwrap()]);
+    let client = run_json(&[fixture("alb").to_str().unwrap()]);
+    assert_ne!(counts(&r)["codes"], counts(&client)["codes"]);
+    assert!(r["no_status"].as_u64().unwrap() > client["no_status"].as_u64().unwrap());
+    let r = run_json(&["--status", "upstream", fixture("elb").to_str().unwrap()]);
+    assert_eq!(counts(&r)["codes"]["500"], 1);
+}
+
+#[test]
+fn bad_format_strings_and_names_are_refused() {
+    for bad in ["nosuchformat", "$remote_addr $body_bytes_sent", "%h %b"] {
+        Command::cargo_bin("logstat")
+            .unwrap()
+            .args(["--log-format", bad, fixture("combined").to_str().unwrap()])
+            .assert()
+            .code(2);
+    }
+}
+
+#[test]
+fn undetectable_input_exits_2_listing_what_was_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("notes.txt");
+    std::fs::write(&log, "dear diary\ntoday I parsed logs\n").unwrap();
+    let out = Command::cargo_bin("logstat")
+        .unwrap()
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("tried:"), "{err}");
+    for name in ["w3c", "combined", "haproxy", "json"] {
+        assert!(err.contains(name), "{name} missing from: {err}");
+    }
+    assert!(err.contains("--log-format"), "{err}");
+}
+
+/// The format a corpus folder's files must be detected as.
+fn corpus_formats(folder: &str) -> &'static [&'static str] {
+    match folder {
+        // The CLF flavors only label the report; counts are identical.
+        "common" | "combined" | "vcombined" => &["common", "combined", "vcommon", "vcombined"],
+        "w3c-iis" => &["w3c"],
+        "elb-classic" => &["elb"],
+        "caddy-json" => &["caddy"],
+        "traefik" => &["traefik", "traefik-json"],
+        "cloudfront" => &["cloudfront"],
+        "alb" => &["alb"],
+        "haproxy" => &["haproxy"],
+        "envoy" => &["envoy"],
+        "squid" => &["squid"],
+        _ => &[],
+    }
+}
+
+#[test]
+fn corpus_files_are_detected_by_folder() {
+    let Some(root) = std::env::var_os("LOGSTAT_CORPUS") else {
+        eprintln!("LOGSTAT_CORPUS not set; skipping");
+        return;
+    };
+    let mut seen = 0;
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let folder = dir.file_name().unwrap().to_string_lossy().to_string();
+        let allowed = corpus_formats(&folder);
+        assert!(
+            !allowed.is_empty(),
+            "no format known for corpus folder {folder}"
+        );
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_none_or(|e| e != "log") {
+                continue;
+            }
+            let r = run_json(&[f.to_str().unwrap()]);
+            let got = r["inputs"][0]["format"].as_str().unwrap().to_string();
+            assert!(
+                allowed.contains(&got.as_str()),
+                "{}: detected {got}, expected one of {allowed:?}",
+                f.display()
+            );
+            assert_eq!(counts(&r), expected(&f), "counts of {}", f.display());
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "no corpus files under {root:?}");
+}
