@@ -70,12 +70,12 @@ impl Progress {
             let bar = match total {
                 Some(len) => ProgressBar::with_draw_target(Some(len), target).with_style(
                     ProgressStyle::with_template(
-                        "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+                        "{bar:30} {bytes}/{total_bytes} · {binary_bytes_per_sec} · {eta}",
                     )
                     .expect("static template"),
                 ),
                 None => ProgressBar::with_draw_target(None, target).with_style(
-                    ProgressStyle::with_template("{spinner} {bytes} {binary_bytes_per_sec}")
+                    ProgressStyle::with_template("{spinner} {bytes} · {binary_bytes_per_sec}")
                         .expect("static template"),
                 ),
             };

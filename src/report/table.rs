@@ -208,7 +208,7 @@ fn write_grid(w: &mut dyn Write, rows: &[Vec<Cell>], p: &Painter) -> io::Result<
 fn input_label(path: &str, format: &str, error: bool, p: &Painter) -> String {
     let path = escape::escape_bytes(path.as_bytes());
     if error && format.is_empty() {
-        format!("{path} ({})", p.t("unreadable", "无法读取"))
+        format!("{path} ({})", p.t("error", "出错"))
     } else {
         format!("{path} ({format})")
     }
@@ -367,7 +367,7 @@ fn write_per_input(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()
     for i in &s.inputs {
         let c = &i.counts;
         let format = if i.format.is_empty() {
-            p.t("unreadable", "无法读取").to_string()
+            p.t("error", "出错").to_string()
         } else {
             i.format.clone()
         };
@@ -469,6 +469,40 @@ mod tests {
         assert_eq!(percent(0, 0), "—");
         assert_eq!(elapsed(Duration::from_millis(12)), "12 ms");
         assert_eq!(elapsed(Duration::from_millis(1500)), "1.50 s");
+    }
+
+    #[test]
+    fn header_names_a_few_inputs_and_counts_the_rest() {
+        use crate::summary::InputSummary;
+        let inputs = (0..7)
+            .map(|i| InputSummary {
+                path: format!("in{i}.log\x1b"),
+                format: if i == 6 {
+                    String::new()
+                } else {
+                    "common".into()
+                },
+                error: (i == 6).then(|| "gone".to_string()),
+                ..Default::default()
+            })
+            .collect();
+        let s = Summary::from_inputs(inputs, vec![], Duration::ZERO);
+        let mut out = Vec::new();
+        let p = Painter {
+            color: false,
+            lang: Lang::En,
+        };
+        write_header(&mut out, &s, &p).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let first = text.lines().next().unwrap();
+        assert!(
+            first.starts_with("Inputs (7): in0.log\\x1b (common)"),
+            "{first}"
+        );
+        assert!(first.contains("in4.log"));
+        assert!(!first.contains("in5.log"));
+        assert!(first.ends_with(", and 2 more"), "{first}");
+        assert!(!text.contains('\x1b'));
     }
 
     #[test]
