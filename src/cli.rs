@@ -196,7 +196,7 @@ pub fn run(args: Args) -> i32 {
         None => None,
     };
 
-    let opts = ScanOptions {
+    let mut opts = ScanOptions {
         threads: args.threads.unwrap_or(0),
         chunk_size: args.chunk_size.unwrap_or(0),
         format,
@@ -206,7 +206,7 @@ pub fn run(args: Args) -> i32 {
         },
         progress: None,
     };
-    let progress = report::progress::Progress::start(&args.files, &opts);
+    let progress = report::progress::Progress::start(&args.files, &mut opts);
     let summary = scan::scan(
         &args.files,
         &opts,

@@ -1,15 +1,20 @@
 //! Renderers: the terminal table, the CSV summary and the full JSON.
 //!
-//! SKELETON (reports helper): the signatures below are what `cli` calls.
+//! All three draw on [`code_rows`], so a code's class, reason, kind, share and
+//! description read the same everywhere; only the presentation differs.
 
 pub mod json;
 pub mod progress;
+pub mod table;
 
 use std::io::{self, Write};
 
 use crate::check::CheckResult;
 use crate::lang::Lang;
+use crate::registry::{self, Class};
 use crate::summary::Summary;
+
+pub use table::write_table;
 
 /// What every renderer needs besides the summary.
 #[derive(Clone, Debug, Default)]
@@ -21,30 +26,99 @@ pub struct ReportOptions {
     pub per_input: bool,
 }
 
-/// The annotated terminal table.
-pub fn write_table(w: &mut dyn Write, s: &Summary, _o: &ReportOptions) -> io::Result<()> {
-    writeln!(
-        w,
-        "lines {} requests {}",
-        s.total.lines(),
-        s.total.requests()
-    )?;
-    for (code, n) in s.total.observed() {
-        writeln!(w, "{code:03} {n}")?;
-    }
-    Ok(())
+/// The `kind` word of a code the registry does not know. Kept beside the
+/// registry's own kinds so CSV/JSON consumers can filter on one column.
+pub const UNREGISTERED: &str = "unregistered";
+
+/// One observed code with everything the registry says about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeRow {
+    pub code: u16,
+    pub count: u64,
+    /// Fraction of requests (0 when there were none).
+    pub share: f64,
+    /// `1xx`…`5xx`, or `other` outside 100–599.
+    pub class: &'static str,
+    /// Reason phrase in the report language; `None` when unregistered.
+    pub reason: Option<&'static str>,
+    /// `standard`, `non-standard`, … or [`UNREGISTERED`].
+    pub kind: &'static str,
+    /// Who emits a non-standard code (`nginx`), empty when nobody in particular.
+    pub vendor: &'static str,
+    /// One-line description in the report language; `None` when unregistered.
+    pub description: Option<&'static str>,
 }
 
-/// The CSV summary: one row per observed code.
-pub fn write_csv(w: &mut dyn Write, s: &Summary, _o: &ReportOptions) -> io::Result<()> {
-    writeln!(w, "code,count")?;
-    for (code, n) in s.total.observed() {
-        writeln!(w, "{code},{n}")?;
+/// `count / total`, or 0 when `total` is 0: an empty log has no shares, and
+/// 0 keeps every consumer's arithmetic finite (NaN would turn into JSON null).
+pub fn share(count: u64, total: u64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        count as f64 / total as f64
     }
-    Ok(())
 }
 
-/// The full JSON object (one line of pretty JSON, newline-terminated).
+/// `1xx`…`5xx`, or `other` for codes outside 100–599 (`000`, nginx `009`).
+pub fn class_label(code: u16) -> &'static str {
+    Class::of(code).map_or("other", Class::label)
+}
+
+/// Every observed code of the total, ascending, annotated from the registry.
+pub fn code_rows(s: &Summary, lang: Lang) -> Vec<CodeRow> {
+    let requests = s.total.requests();
+    s.total
+        .observed()
+        .map(|(code, count)| {
+            let e = registry::lookup(code);
+            CodeRow {
+                code,
+                count,
+                share: share(count, requests),
+                class: class_label(code),
+                reason: e.map(|e| e.reason(lang)),
+                kind: e.map_or(UNREGISTERED, |e| e.kind.as_str()),
+                vendor: e.map_or("", |e| e.vendor),
+                description: e.map(|e| e.description(lang)),
+            }
+        })
+        .collect()
+}
+
+/// The CSV summary: a header, then one row per observed code, ascending.
+///
+/// Columns `code,class,reason,kind,count,share,description`. `code` is a plain
+/// integer (0 for `000`) like in the JSON, so spreadsheets sort and filter it
+/// numerically; `share` is a fraction of requests with 6 decimals; `reason` and
+/// `description` are in the report language (empty when unregistered); `kind`
+/// is a machine word that never changes with the language. Quoting follows
+/// RFC 4180 via the `csv` crate; no totals rows, so every row is one code.
+pub fn write_csv(w: &mut dyn Write, s: &Summary, o: &ReportOptions) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record([
+        "code",
+        "class",
+        "reason",
+        "kind",
+        "count",
+        "share",
+        "description",
+    ])?;
+    for r in code_rows(s, o.lang) {
+        out.write_record([
+            r.code.to_string().as_str(),
+            r.class,
+            r.reason.unwrap_or(""),
+            r.kind,
+            r.count.to_string().as_str(),
+            format!("{:.6}", r.share).as_str(),
+            r.description.unwrap_or(""),
+        ])?;
+    }
+    out.flush()
+}
+
+/// The full JSON object (pretty-printed, newline-terminated).
 pub fn write_json(
     w: &mut dyn Write,
     s: &Summary,
@@ -54,4 +128,53 @@ pub fn write_json(
     let v = json::to_value(s, o, checks);
     serde_json::to_writer_pretty(&mut *w, &v)?;
     writeln!(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::{Counts, InputSummary};
+    use std::time::Duration;
+
+    fn summary(codes: &[(u16, u64)]) -> Summary {
+        let mut counts = Counts::default();
+        for &(c, n) in codes {
+            counts.codes[c as usize] = n;
+        }
+        let input = InputSummary {
+            path: "x.log".into(),
+            format: "combined".into(),
+            counts,
+            ..Default::default()
+        };
+        Summary::from_inputs(vec![input], vec![], Duration::ZERO)
+    }
+
+    #[test]
+    fn rows_are_ascending_and_annotated() {
+        let s = summary(&[(499, 1), (0, 1), (200, 2), (777, 4)]);
+        let rows = code_rows(&s, Lang::En);
+        let codes: Vec<u16> = rows.iter().map(|r| r.code).collect();
+        assert_eq!(codes, [0, 200, 499, 777]);
+        assert_eq!(rows[0].class, "other");
+        assert_eq!(rows[3].class, "other");
+        assert_eq!(rows[1].class, "2xx");
+        assert_eq!(rows[2].vendor, "nginx");
+        assert_eq!(rows[2].kind, "non-standard");
+        assert_eq!(rows[3].kind, UNREGISTERED);
+        assert_eq!(rows[3].reason, None);
+        assert!((rows[3].share - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn empty_summary_has_finite_shares() {
+        assert_eq!(share(0, 0), 0.0);
+        let s = summary(&[]);
+        let mut out = Vec::new();
+        write_csv(&mut out, &s, &ReportOptions::default()).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "code,class,reason,kind,count,share,description\n"
+        );
+    }
 }

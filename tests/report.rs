@@ -1,0 +1,331 @@
+//! Report renderers on the fixtures: snapshots of every output, plus
+//! properties that hold whatever the registry says (CSV counts sum to the
+//! requests, JSON shares sum to 1, no ESC byte without color).
+//!
+//! Snapshots show whatever the registry holds at the time; after the registry
+//! changes, regenerate them with `INSTA_UPDATE=always cargo test --test report`
+//! and review the diff.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use logstat::check::{CheckResult, Level};
+use logstat::lang::Lang;
+use logstat::report::{self, ReportOptions};
+use logstat::scan::{self, ScanOptions};
+use logstat::summary::Summary;
+use proptest::prelude::*;
+
+const SAMPLE: &str = "fixtures/sample-combined.log";
+
+/// Scans `paths` and pins the elapsed time so snapshots are stable.
+fn scan_paths(paths: &[&str]) -> Summary {
+    let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    let mut s = scan::scan(&paths, &ScanOptions::default(), None);
+    s.elapsed = Duration::from_millis(12);
+    s
+}
+
+fn opts(lang: Lang, color: bool, per_input: bool) -> ReportOptions {
+    ReportOptions {
+        lang,
+        color,
+        per_input,
+    }
+}
+
+fn table(s: &Summary, o: &ReportOptions) -> String {
+    let mut out = Vec::new();
+    report::write_table(&mut out, s, o).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn csv(s: &Summary, o: &ReportOptions) -> String {
+    let mut out = Vec::new();
+    report::write_csv(&mut out, s, o).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn json(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) -> String {
+    let mut out = Vec::new();
+    report::write_json(&mut out, s, o, checks).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn sample_fixture_counts_are_what_the_report_documents() {
+    // Other tests (and the lead's report) rely on these exact counts.
+    let t = scan_paths(&[SAMPLE]).total;
+    assert_eq!(
+        (t.lines(), t.requests(), t.no_status, t.skipped, t.malformed),
+        (50, 45, 1, 1, 3)
+    );
+    assert_eq!(t.codes[200], 17);
+    assert_eq!(t.codes[0], 1);
+    assert_eq!(t.codes[404], 5);
+    assert_eq!(t.observed().count(), 16);
+}
+
+#[test]
+fn table_en_snapshot() {
+    let s = scan_paths(&[SAMPLE]);
+    insta::assert_snapshot!("table_en", table(&s, &opts(Lang::En, false, false)));
+}
+
+#[test]
+fn table_zh_snapshot() {
+    let s = scan_paths(&[SAMPLE]);
+    insta::assert_snapshot!("table_zh", table(&s, &opts(Lang::Zh, false, false)));
+}
+
+#[test]
+fn table_per_input_snapshot() {
+    let s = scan_paths(&["fixtures/report-multi-a.log", "fixtures/report-multi-b.log"]);
+    let with = table(&s, &opts(Lang::En, false, true));
+    insta::assert_snapshot!("table_per_input", with);
+    let without = table(&s, &opts(Lang::En, false, false));
+    assert!(with.contains("Per input") && !without.contains("Per input"));
+}
+
+#[test]
+fn per_input_is_ignored_for_one_input() {
+    let s = scan_paths(&[SAMPLE]);
+    assert_eq!(
+        table(&s, &opts(Lang::En, false, true)),
+        table(&s, &opts(Lang::En, false, false))
+    );
+}
+
+#[test]
+fn csv_snapshots() {
+    let s = scan_paths(&[SAMPLE]);
+    insta::assert_snapshot!("csv_en", csv(&s, &opts(Lang::En, false, false)));
+    insta::assert_snapshot!("csv_zh", csv(&s, &opts(Lang::Zh, false, false)));
+}
+
+#[test]
+fn json_snapshot() {
+    let s = scan_paths(&[SAMPLE]);
+    insta::assert_snapshot!("json_en", json(&s, &opts(Lang::En, false, false), None));
+}
+
+#[test]
+fn table_columns_align_in_chinese() {
+    let s = scan_paths(&[SAMPLE]);
+    let t = table(&s, &opts(Lang::Zh, false, false));
+    // In the code section every row's count ends in the same display column.
+    let lines: Vec<&str> = t
+        .lines()
+        .skip_while(|l| *l != "状态码")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(lines.len() > 5);
+    let share_end = |l: &str| {
+        let i = l
+            .find('%')
+            .unwrap_or_else(|| l.find("占比").unwrap() + "占比".len() - 1);
+        unicode_width::UnicodeWidthStr::width(&l[..=i])
+    };
+    let first = share_end(lines[0]);
+    for l in &lines {
+        assert_eq!(share_end(l), first, "misaligned: {l:?}");
+    }
+}
+
+#[test]
+fn csv_parses_back_and_sums_to_requests() {
+    let s = scan_paths(&[SAMPLE, "fixtures/report-multi-b.log"]);
+    for lang in [Lang::En, Lang::Zh] {
+        let text = csv(&s, &opts(lang, false, false));
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(
+            r.headers().unwrap(),
+            vec![
+                "code",
+                "class",
+                "reason",
+                "kind",
+                "count",
+                "share",
+                "description"
+            ]
+        );
+        let mut sum = 0u64;
+        let mut shares = 0.0;
+        let mut last = None;
+        for rec in r.records() {
+            let rec = rec.unwrap();
+            assert_eq!(rec.len(), 7);
+            let code: u16 = rec[0].parse().unwrap();
+            assert!(last < Some(code), "codes must ascend");
+            last = Some(code);
+            sum += rec[4].parse::<u64>().unwrap();
+            assert_eq!(rec[5].split('.').nth(1).unwrap().len(), 6);
+            shares += rec[5].parse::<f64>().unwrap();
+        }
+        assert_eq!(sum, s.total.requests());
+        assert!((shares - 1.0).abs() < 1e-4, "{shares}");
+    }
+}
+
+#[test]
+fn json_keeps_the_contract_and_shares_sum_to_one() {
+    let s = scan_paths(&[SAMPLE]);
+    let v: serde_json::Value =
+        serde_json::from_str(&json(&s, &opts(Lang::Zh, false, false), None)).unwrap();
+    let obj = v.as_object().unwrap();
+    assert_eq!(obj.keys().next().unwrap(), "schema");
+    assert_eq!(v["schema"], "logstat/1");
+    for k in [
+        "lines",
+        "requests",
+        "no_status",
+        "skipped",
+        "malformed",
+        "codes",
+        "classes",
+        "inputs",
+        "elapsed_ms",
+        "malformed_examples",
+    ] {
+        assert!(obj.contains_key(k), "missing {k}");
+    }
+    assert!(!obj.contains_key("checks"));
+    assert_eq!(v["requests"], 45);
+    assert_eq!(v["elapsed_ms"], 12.0);
+
+    let codes = v["codes"].as_array().unwrap();
+    assert_eq!(codes[0]["code"], 0, "000 is the number 0");
+    let counted: u64 = codes.iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    assert_eq!(counted, 45);
+    let code_shares: f64 = codes.iter().map(|c| c["share"].as_f64().unwrap()).sum();
+    assert!((code_shares - 1.0).abs() < 1e-4, "{code_shares}");
+    let classes = v["classes"].as_array().unwrap();
+    assert_eq!(classes.len(), 6);
+    assert_eq!(classes[3]["label"], "客户端错误");
+    let class_shares: f64 = classes.iter().map(|c| c["share"].as_f64().unwrap()).sum();
+    assert!((class_shares - 1.0).abs() < 1e-4, "{class_shares}");
+
+    let ex = v["malformed_examples"].as_array().unwrap();
+    assert_eq!(ex.len(), 3);
+    assert_eq!(ex[0]["line"], 26);
+    assert!(
+        ex[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("\\x1b[31mERROR")
+    );
+}
+
+#[test]
+fn json_lists_checks_when_given() {
+    let s = scan_paths(&[SAMPLE]);
+    let checks = [CheckResult {
+        expr: "5xx > 1%".into(),
+        level: Level::Warn,
+        value: 6.0 / 45.0,
+        is_rate: true,
+        numerator: 6,
+        denominator: 45,
+        held: true,
+    }];
+    let v: serde_json::Value =
+        serde_json::from_str(&json(&s, &opts(Lang::En, false, false), Some(&checks))).unwrap();
+    let c = &v["checks"][0];
+    assert_eq!(c["expr"], "5xx > 1%");
+    assert_eq!(c["level"], "warn");
+    assert_eq!(c["numerator"], 6);
+    assert_eq!(c["passed"], false);
+    assert!((c["value"].as_f64().unwrap() - 0.1333).abs() < 1e-3);
+}
+
+#[test]
+fn color_only_when_asked() {
+    let s = scan_paths(&[SAMPLE]);
+    let colored = table(&s, &opts(Lang::En, true, false));
+    assert!(colored.contains("\x1b[32m2xx Success"), "2xx green");
+    assert!(colored.contains("\x1b[31m5xx Server error"), "5xx red");
+    assert!(colored.contains("\x1b[36m"), "3xx cyan");
+    assert!(colored.contains("\x1b[33m"), "4xx yellow");
+    let plain = table(&s, &opts(Lang::En, false, false));
+    assert!(!plain.contains('\x1b'));
+    // Color must not change anything but the escape sequences.
+    assert_eq!(strip_ansi(&colored), plain);
+}
+
+/// Removes `ESC [ ... m` sequences.
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\x1b' {
+            for d in it.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn cli_pipes_get_no_color_and_csv_only_with_o_csv() {
+    let out = assert_cmd::Command::cargo_bin("logstat")
+        .unwrap()
+        .args([SAMPLE, "--lang", "en"])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!out.stdout.contains(&0x1b));
+    assert!(!out.stderr.contains(&0x1b));
+
+    let out = assert_cmd::Command::cargo_bin("logstat")
+        .unwrap()
+        .args([SAMPLE, "-o", "csv", "--color", "always"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("code,class,reason,kind,count,share,description\n"));
+    assert!(!text.contains('\x1b'));
+}
+
+/// A valid combined line, so inputs of mostly garbage still detect as logs.
+const VALID: &[u8] =
+    b"192.0.2.1 - - [14/Mar/2025:09:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"x\"";
+
+fn any_line() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(VALID.to_vec()),
+        proptest::collection::vec(any::<u8>().prop_filter("one line", |b| *b != b'\n'), 0..200),
+        // Garbage that is sure to hold escape sequences.
+        "[a-z ]{0,20}".prop_map(|s| format!("\x1b[31m{s}\x1b]0;title\x07\u{9b}2J").into_bytes()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn no_escape_byte_without_color(lines in proptest::collection::vec(any_line(), 1..30), zh in any::<bool>()) {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        for l in &lines {
+            f.write_all(l).unwrap();
+            f.write_all(b"\n").unwrap();
+        }
+        f.flush().unwrap();
+        let path = f.path().to_str().unwrap().to_string();
+        let s = scan_paths(&[&path]);
+        let o = opts(if zh { Lang::Zh } else { Lang::En }, false, true);
+        for out in [table(&s, &o), csv(&s, &o), json(&s, &o, None)] {
+            prop_assert!(!out.contains('\x1b'), "{out}");
+            prop_assert!(!out.contains('\u{9b}'), "C1 CSI in {out}");
+            prop_assert!(!out.contains('\x07'));
+        }
+    }
+}
