@@ -184,7 +184,7 @@ impl AnyExtractor {
     /// Counts every line of `chunk` into `sink`.
     pub fn count(&mut self, chunk: &[u8], sink: &mut Sink) {
         match self {
-            AnyExtractor::Clf(e) => count_lines(e, chunk, sink),
+            AnyExtractor::Clf(_) => clf::count_chunk(chunk, sink),
             AnyExtractor::W3c(e) => count_lines(e, chunk, sink),
             AnyExtractor::Aws(e) => count_lines(e, chunk, sink),
             AnyExtractor::Json(e) => count_lines(e, chunk, sink),
