@@ -27,6 +27,7 @@ pub enum Opened {
 /// by name, and decoding concatenated gzip members (`cat a.gz b.gz`) as one.
 pub fn open(path: &Path) -> io::Result<Opened> {
     if path.as_os_str() == "-" {
+        grow_stdin_pipe();
         return stream(Box::new(io::stdin()));
     }
     let meta = std::fs::metadata(path)?;
@@ -51,6 +52,20 @@ pub fn open(path: &Path) -> io::Result<Opened> {
         file,
         size: meta.len(),
     })
+}
+
+/// When stdin is a pipe, asks the kernel for a 1 MiB pipe buffer (Linux
+/// `F_SETPIPE_SZ`; the default is 64 KiB): the writer (`cat`, `zcat`, `ssh`)
+/// then blocks and wakes far less often, which is most of the cost of
+/// reading a pipe at gigabytes per second. Failure (not a pipe, above
+/// `/proc/sys/fs/pipe-max-size`, not Linux) just leaves the default.
+fn grow_stdin_pipe() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: fcntl on file descriptor 0 with an integer argument touches no
+    // memory of ours; an error return is ignored.
+    unsafe {
+        libc::fcntl(0, libc::F_SETPIPE_SZ, 1 << 20);
+    }
 }
 
 /// Wraps a stream, looking at its first two bytes to decide on gzip.

@@ -285,7 +285,9 @@ struct Ranged {
 struct StreamJob {
     input: usize,
     seq: u64,
+    /// Full-length storage; the data is `buf[..len]`.
     buf: Vec<u8>,
+    len: usize,
     extractor: AnyExtractor,
     recycle: SyncSender<Vec<u8>>,
 }
@@ -461,10 +463,11 @@ fn worker(ctx: &Ctx) {
             rx.recv()
         };
         let Ok(mut job) = job else { break };
-        let meta = count_buffer(&mut job.extractor, &job.buf, &mut counts, ctx.want_dump);
+        let data = &job.buf[..job.len];
+        let meta = count_buffer(&mut job.extractor, data, &mut counts, ctx.want_dump);
         ctx.collector(job.input)
-            .add(job.seq, &counts, job.buf.len() as u64, meta, &ctx.dump);
-        ctx.progress(job.buf.len());
+            .add(job.seq, &counts, job.len as u64, meta, &ctx.dump);
+        ctx.progress(job.len);
         counts = Counts::default();
         // The reader may have finished already; then the buffer is just freed.
         let _ = job.recycle.try_send(std::mem::take(&mut job.buf));
@@ -597,26 +600,32 @@ fn read_stream(
             Ok(b) => b,
             Err(_) if allocated < max_buffers => {
                 allocated += 1;
-                Vec::with_capacity(chunk + 4096)
+                vec![0; chunk + 4096]
             }
             Err(_) => match recycle_rx.recv() {
                 Ok(b) => b,
                 Err(_) => return,
             },
         };
-        buf.clear();
-        buf.append(&mut carry);
-        let (eof, cut) = match fill_lines(&mut reader, &mut buf, chunk) {
+        // Buffers stay at their full length (zeroed once, when allocated);
+        // `len` says how much of one holds data, so refilling never re-zeroes.
+        let mut len = carry.len();
+        if buf.len() < len + chunk {
+            buf.resize(len + chunk, 0);
+        }
+        buf[..len].copy_from_slice(&carry);
+        carry.clear();
+        let (eof, cut) = match fill_lines(&mut reader, &mut buf, &mut len, chunk) {
             Ok(r) => r,
             Err(e) => {
                 ctx.collector(input).fail(input::describe(&e));
-                (true, buf.len())
+                (true, len)
             }
         };
-        carry.extend_from_slice(&buf[cut..]);
-        buf.truncate(cut);
+        carry.extend_from_slice(&buf[cut..len]);
+        let len = cut;
         if extractor.is_none() {
-            let sample = &buf[..buf.len().min(SAMPLE_BYTES)];
+            let sample = &buf[..len.min(SAMPLE_BYTES)];
             match choose_format(ctx.opts, sample) {
                 Ok(f) => {
                     extractor = Some(f.extractor(&ctx.opts.format_options));
@@ -629,12 +638,12 @@ fn read_stream(
             }
         }
         let ex = extractor.as_mut().expect("format chosen above");
-        if !buf.is_empty() {
+        if len > 0 {
             if ex.sequential() {
-                let meta = count_buffer(ex, &buf, &mut counts, ctx.want_dump);
+                let meta = count_buffer(ex, &buf[..len], &mut counts, ctx.want_dump);
                 ctx.collector(input)
-                    .add(seq, &counts, buf.len() as u64, meta, &ctx.dump);
-                ctx.progress(buf.len());
+                    .add(seq, &counts, len as u64, meta, &ctx.dump);
+                ctx.progress(len);
                 counts = Counts::default();
                 let _ = recycle_tx.try_send(buf);
             } else {
@@ -642,6 +651,7 @@ fn read_stream(
                     input,
                     seq,
                     buf,
+                    len,
                     extractor: ex.clone(),
                     recycle: recycle_tx.clone(),
                 };
@@ -657,44 +667,34 @@ fn read_stream(
     }
 }
 
-/// Reads until `buf` holds at least `want` bytes and a newline, or the stream
-/// ends. Returns whether it ended and where the last whole line ends (all of
-/// `buf` at the end of the stream). A line longer than the buffer grows it
+/// Reads until `buf[..len]` holds at least `want` bytes and a newline, or the
+/// stream ends. Returns whether it ended and where the last whole line ends
+/// (`len` at the end of the stream). A line longer than the buffer grows it
 /// rather than taking another buffer from the pool.
-fn fill_lines(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<(bool, usize)> {
+fn fill_lines(
+    r: &mut dyn Read,
+    buf: &mut Vec<u8>,
+    len: &mut usize,
+    want: usize,
+) -> std::io::Result<(bool, usize)> {
     let mut searched = 0;
     let mut target = want.max(1);
     loop {
-        if fill(r, buf, target)? {
-            return Ok((true, buf.len()));
+        if target > buf.len() {
+            buf.resize(target, 0);
         }
-        if let Some(p) = memchr::memrchr(b'\n', &buf[searched..]) {
+        while *len < target {
+            match r.read(&mut buf[*len..target]) {
+                Ok(0) => return Ok((true, *len)),
+                Ok(n) => *len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some(p) = memchr::memrchr(b'\n', &buf[searched..*len]) {
             return Ok((false, searched + p + 1));
         }
-        searched = buf.len();
-        target = buf.len().max(1) * 2;
+        searched = *len;
+        target = (*len).max(1) * 2;
     }
-}
-
-/// Reads until `buf` holds at least `want` bytes or the stream ends; returns
-/// whether it ended.
-fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
-    let target = buf.len().max(want);
-    while buf.len() < target {
-        let len = buf.len();
-        buf.resize(target, 0);
-        match r.read(&mut buf[len..]) {
-            Ok(0) => {
-                buf.truncate(len);
-                return Ok(true);
-            }
-            Ok(n) => buf.truncate(len + n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(len),
-            Err(e) => {
-                buf.truncate(len);
-                return Err(e);
-            }
-        }
-    }
-    Ok(false)
 }

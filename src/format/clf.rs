@@ -223,21 +223,8 @@ fn fill_masks_avx2(w: &[u8], quotes: &mut [u64], newlines: &mut [u64]) {
             m(lo, newline) | m(hi, newline) << 32,
         )
     }
-    let mut blocks = w.chunks_exact(64);
-    for ((b, q), n) in blocks
-        .by_ref()
-        .zip(quotes.iter_mut())
-        .zip(newlines.iter_mut())
-    {
-        (*q, *n) = block(b.try_into().expect("64 bytes"));
-    }
-    let tail = blocks.remainder();
-    if !tail.is_empty() {
-        let mut last = [0u8; 64];
-        last[..tail.len()].copy_from_slice(tail);
-        let i = w.len() / 64;
-        (quotes[i], newlines[i]) = block(&last);
-    }
+    // The closure inherits this function's AVX2 target feature.
+    fill_masks_with(w, quotes, newlines, |b| block(b));
 }
 
 /// The block loop of [`fill_masks`] over any 64-byte mask builder; a partial
