@@ -242,9 +242,9 @@ pub fn run(args: Args) -> i32 {
         // Verdicts go to stderr when stdout carries CSV or JSON data.
         let to_stderr = args.output != Output::Table;
         let r = if to_stderr {
-            gate.write_verdicts(&mut stderr.lock(), &summary, &results)
+            gate.write_verdicts(&mut stderr.lock(), &results)
         } else {
-            gate.write_verdicts(&mut stdout.lock(), &summary, &results)
+            gate.write_verdicts(&mut stdout.lock(), &results)
         };
         if let Err(e) = r {
             if e.kind() != io::ErrorKind::BrokenPipe {
@@ -265,6 +265,9 @@ pub fn run(args: Args) -> i32 {
         };
         if github {
             let _ = gate.write_github(&mut stdout.lock(), &summary, &results);
+        }
+        if let Some(msg) = gate.too_few_message(&summary) {
+            error(&msg);
         }
         code = code.max(gate.exit_code(&summary, &results));
     }

@@ -85,8 +85,8 @@ fn missing_number_exits_2_pointing_at_it() {
 fn empty_log_exits_2_saying_there_were_no_requests() {
     logstat(&["--fail-if", "5xx > 1%"], String::new())
         .code(2)
-        .stdout(predicate::str::contains(
-            "checks need at least 1 request, counted 0",
+        .stderr(predicate::str::contains(
+            "logstat: checks need at least 1 request, counted 0",
         ));
 }
 
@@ -134,8 +134,8 @@ fn min_requests_exits_2_even_when_a_check_held() {
     )
     .code(2)
     .stdout(predicate::str::contains("FAIL 5xx > 1%"))
-    .stdout(predicate::str::contains(
-        "checks need at least 1,000 requests, counted 100",
+    .stderr(predicate::str::contains(
+        "logstat: checks need at least 1,000 requests, counted 100",
     ));
 }
 

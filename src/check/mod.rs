@@ -348,15 +348,15 @@ impl Gate {
         !self.is_empty() && s.total.requests() < self.min_requests
     }
 
-    /// One line per check, then an overall line, then (if so) the
-    /// too-few-requests line.
-    pub fn write_verdicts(
-        &self,
-        w: &mut dyn Write,
-        s: &Summary,
-        r: &[CheckResult],
-    ) -> io::Result<()> {
-        render::verdicts(self, w, s, r)
+    /// Why the verdicts mean nothing, when too few requests were counted:
+    /// an error for stderr (the run exits 2), not part of the verdicts.
+    pub fn too_few_message(&self, s: &Summary) -> Option<String> {
+        self.too_few_requests(s).then(|| render::too_few(self, s))
+    }
+
+    /// One line per check, then an overall line.
+    pub fn write_verdicts(&self, w: &mut dyn Write, r: &[CheckResult]) -> io::Result<()> {
+        render::verdicts(self, w, r)
     }
 
     /// JUnit XML, one testcase per check.

@@ -97,8 +97,8 @@ fn prefix(lang: Lang, r: &CheckResult) -> &'static str {
     }
 }
 
-/// `logstat: checks need at least 1 request, counted 0`.
-fn too_few(g: &Gate, s: &Summary) -> String {
+/// `checks need at least 1 request, counted 0`.
+pub fn too_few(g: &Gate, s: &Summary) -> String {
     let (min, got) = (g.min_requests, s.total.requests());
     match g.lang {
         Lang::En => format!(
@@ -156,7 +156,7 @@ fn overall(g: &Gate, r: &[CheckResult]) -> String {
     }
 }
 
-pub fn verdicts(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io::Result<()> {
+pub fn verdicts(g: &Gate, w: &mut dyn Write, r: &[CheckResult]) -> io::Result<()> {
     for (i, c) in r.iter().enumerate() {
         writeln!(
             w,
@@ -165,11 +165,7 @@ pub fn verdicts(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> 
             message(g.lang, c, over_lines(g, i))
         )?;
     }
-    writeln!(w, "logstat: {}", overall(g, r))?;
-    if g.too_few_requests(s) {
-        writeln!(w, "logstat: {}", too_few(g, s))?;
-    }
-    Ok(())
+    writeln!(w, "logstat: {}", overall(g, r))
 }
 
 /// Escapes text for XML attributes and content. Characters XML 1.0 cannot
