@@ -15,9 +15,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{
+    BinaryBytes, HumanDuration, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle,
+};
 
 use crate::scan::ScanOptions;
 
@@ -61,23 +63,41 @@ impl Progress {
         target: ProgressDrawTarget,
     ) -> Progress {
         let (tx, rx) = mpsc::channel::<()>();
+        let start = Instant::now();
         let thread = std::thread::spawn(move || {
             // Either a stop (or the sender dropped) before the delay: nothing
             // was drawn, nothing to clear.
             if !matches!(rx.recv_timeout(delay), Err(RecvTimeoutError::Timeout)) {
                 return;
             }
-            let bar = match total {
-                Some(len) => ProgressBar::with_draw_target(Some(len), target).with_style(
-                    ProgressStyle::with_template(
-                        "{bar:30} {bytes}/{total_bytes} · {binary_bytes_per_sec} · {eta}",
+            // Rate and ETA come from the average since the scan began:
+            // indicatif's own estimator only starts when the bar appears, so
+            // it would take everything read during the delay as read at once.
+            let started = start;
+            let rate = move |pos: u64| pos as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            let style = |template: &str| {
+                ProgressStyle::with_template(template)
+                    .expect("static template")
+                    .with_key(
+                        "rate",
+                        move |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = write!(w, "{}/s", BinaryBytes(rate(s.pos()) as u64));
+                        },
                     )
-                    .expect("static template"),
-                ),
-                None => ProgressBar::with_draw_target(None, target).with_style(
-                    ProgressStyle::with_template("{spinner} {bytes} · {binary_bytes_per_sec}")
-                        .expect("static template"),
-                ),
+                    .with_key(
+                        "eta",
+                        move |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                            let left = s.len().unwrap_or(0).saturating_sub(s.pos());
+                            let secs = left as f64 / rate(s.pos()).max(1.0);
+                            let _ = write!(w, "{}", HumanDuration(Duration::from_secs_f64(secs)));
+                        },
+                    )
+            };
+            let bar = match total {
+                Some(len) => ProgressBar::with_draw_target(Some(len), target)
+                    .with_style(style("{bar:30} {bytes}/{total_bytes} · {rate} · {eta}")),
+                None => ProgressBar::with_draw_target(None, target)
+                    .with_style(style("{spinner} {bytes} · {rate}")),
             };
             loop {
                 bar.set_position(counter.load(Ordering::Relaxed));
