@@ -69,7 +69,7 @@ pub struct Args {
     pub codes: bool,
 
     /// Explain status codes or classes and exit. Example: `logstat --explain 499 000 5xx`
-    #[arg(long, value_name = "CODE|CLASS", num_args = 1..)]
+    #[arg(long, value_name = "CODE|CLASS", num_args = 1.., allow_negative_numbers = true)]
     pub explain: Vec<String>,
 
     /// Output format of the report. Example: `-o json`
@@ -92,7 +92,9 @@ pub struct Args {
     #[arg(long, value_name = "PATH")]
     pub dump_malformed: Option<PathBuf>,
 
-    /// Log format: `auto`, a preset name, or an nginx/Apache format string. Example: `--log-format combined`
+    /// Log format: `auto` (detected per input), a preset (common, combined, vcombined, w3c,
+    /// cloudfront, alb, elb, caddy, traefik, traefik-json, json, haproxy, squid, envoy), or your
+    /// server's nginx `log_format` / Apache `LogFormat` string. Example: `--log-format '$remote_addr [$time_local] "$request" $status $body_bytes_sent'`
     #[arg(long, value_name = "FORMAT", default_value = "auto")]
     pub log_format: String,
 
