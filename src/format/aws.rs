@@ -8,8 +8,7 @@
 //! (`target_status_code` / `backend_status_code`) is the next field; `-` (no
 //! backend answered) is `no_status`.
 
-use memchr::memchr_iter;
-
+use super::bytes::Positions;
 use super::{Extractor, Line, status_token};
 
 /// Reads the space-separated token at a fixed 0-based column.
@@ -38,7 +37,7 @@ impl Extractor for Aws {
     #[inline]
     fn classify(&mut self, line: &[u8]) -> Line {
         let mut start = 0;
-        for (n, i) in memchr_iter(b' ', line).enumerate() {
+        for (n, i) in Positions::new(line, b' ').enumerate() {
             if n == self.col {
                 // A real record always has more fields after the statuses;
                 // requiring one rejects lines cut short.

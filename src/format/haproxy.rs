@@ -7,8 +7,7 @@
 //! Status `-1` (no response sent) is `no_status`. TCP-mode lines (three
 //! timers) and startup/SSL messages have no such field and are malformed.
 
-use memchr::memchr_iter;
-
+use super::bytes::Positions;
 use super::{Extractor, Line, status_token};
 
 /// The HAProxy extractor. Stateless.
@@ -31,7 +30,7 @@ impl Extractor for Haproxy {
 pub fn locate(line: &[u8]) -> Option<&[u8]> {
     let mut start = 0;
     let mut timers = false;
-    for i in memchr_iter(b' ', line).chain(std::iter::once(line.len())) {
+    for i in Positions::new(line, b' ').chain(std::iter::once(line.len())) {
         let tok = &line[start..i];
         start = i + 1;
         if timers {

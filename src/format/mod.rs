@@ -7,6 +7,7 @@
 //! another's checks and the per-line loop has no dynamic dispatch.
 
 pub mod aws;
+pub mod bytes;
 pub mod clf;
 pub mod custom;
 pub mod haproxy;

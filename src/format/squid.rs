@@ -5,6 +5,7 @@
 //! of spaces. The status is what follows the `/` of the 4th field
 //! (`TCP_MISS/200`, `NONE/000` for no reply, which is code 0).
 
+use super::bytes::Positions;
 use super::{Extractor, Line, status_token};
 
 /// The Squid extractor. Stateless.
@@ -24,10 +25,22 @@ impl Extractor for Squid {
 /// The 4th field (`CODE/STATUS`), when the line has at least five.
 #[inline]
 fn result_field(line: &[u8]) -> Option<&[u8]> {
-    let mut fields = line.split(|&b| b == b' ').filter(|t| !t.is_empty());
-    let f = fields.nth(3)?;
-    fields.next()?;
-    Some(f)
+    // The 4th non-empty space-separated token, provided a 5th follows.
+    let mut n = 0;
+    let mut start = 0;
+    let mut field = None;
+    for i in Positions::new(line, b' ').chain(std::iter::once(line.len())) {
+        if i > start {
+            match n {
+                3 => field = Some(&line[start..i]),
+                4 => return field,
+                _ => {}
+            }
+            n += 1;
+        }
+        start = i + 1;
+    }
+    None
 }
 
 /// Detection signature: a `seconds.millis` timestamp first and an upper-case

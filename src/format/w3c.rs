@@ -8,8 +8,7 @@
 //! differs from its header's is malformed: reading "column N" of a line with
 //! a different shape would count whatever happens to sit there.
 
-use memchr::memchr_iter;
-
+use super::bytes::Positions;
 use super::{Extractor, Line, status_token};
 
 /// The W3C extractor. `sep` is `b' '` for IIS and `b'\t'` for CloudFront.
@@ -65,7 +64,7 @@ impl Extractor for W3c {
         let mut n = 0;
         let mut start = 0;
         let mut tok = (0, 0);
-        for i in memchr_iter(self.sep, line) {
+        for i in Positions::new(line, self.sep) {
             if n == col {
                 tok = (start, i);
             }
