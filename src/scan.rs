@@ -143,10 +143,12 @@ use crate::format::{AnyExtractor, Format, FormatChoice, FormatOptions, detect};
 use crate::input::{self, Opened, read_at_full};
 use crate::summary::{InputSummary, MalformedExample, Summary};
 
-/// Default bytes per chunk: small enough that a chunk read by `pread` is
-/// still in the core's cache when it is parsed, large enough that syscalls
-/// and the per-chunk merge are noise.
-pub const DEFAULT_CHUNK: usize = 256 * 1024;
+/// Default bytes per chunk. Measured on the 1 GiB benchmark log: 1 MiB reads
+/// cost the kernel less per byte than 256 KiB ones (fewer page-cache lookups
+/// per call) and the CLF loop works through a chunk in 64 KiB windows that
+/// stay in cache anyway; larger chunks gained nothing and cost memory per
+/// worker.
+pub const DEFAULT_CHUNK: usize = 1024 * 1024;
 
 /// How much of an input's start is used to detect its format.
 pub const SAMPLE_BYTES: usize = 64 * 1024;
