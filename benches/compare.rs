@@ -10,7 +10,9 @@
 //! Environment: `LOGSTAT_BENCH_MB` (log size, default 1024), `LOGSTAT_BENCH_DIR`
 //! (where the generated files live, default `target/bench-data`; kept between
 //! runs), `LOGSTAT_BENCH_RUNS` (hyperfine runs, default 10),
-//! `LOGSTAT_BENCH_GOACCESS=0` to leave GoAccess out (it takes minutes per GiB).
+//! `LOGSTAT_BENCH_GOACCESS=0` to leave GoAccess out (it takes minutes per GiB),
+//! `LOGSTAT_BENCH_GOACCESS_MB` (the slice GoAccess reads, default 64),
+//! `LOGSTAT_BENCH_GENERATE_ONLY=1` to write the logs and stop.
 //! Prints a Markdown table of medians and ratios to `wc -l` for the README.
 
 use std::fs::File;
@@ -88,13 +90,19 @@ fn main() {
     let dir = std::env::var_os("LOGSTAT_BENCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"));
+    let (log, gz) = prepare(&dir, mb);
+    if env_u64("LOGSTAT_BENCH_GENERATE_ONLY", 0) == 1 {
+        // For benches/scaling.sh on a machine without cargo: just the files.
+        println!("{}\n{}", log.display(), gz.display());
+        return;
+    }
     for tool in ["hyperfine", "mawk", "wc", "zcat"] {
         if !have(tool) {
             eprintln!("compare: `{tool}` is missing (apt-get install hyperfine mawk); skipped");
             return;
         }
     }
-    let (log, gz) = prepare(&dir, mb);
+
     let bin = env!("CARGO_BIN_EXE_logstat");
     let l = log.display();
     let z = gz.display();
