@@ -47,6 +47,43 @@ impl Iterator for Positions<'_> {
     }
 }
 
+/// How many `sep` bytes `line` holds, and the span of field `col` (0-based;
+/// fields are what the separators delimit, so there is one more field than
+/// separators). One bitmap and one population count per 64 bytes: columnar
+/// formats (W3C, CloudFront) need every line's separator count, to tell a
+/// line that does not match its header, and one field.
+#[inline]
+pub fn field_span(line: &[u8], sep: u8, col: usize) -> (usize, Option<(usize, usize)>) {
+    let mut count = 0usize;
+    // Field `col` starts after separator `col - 1` and ends at separator `col`.
+    let mut start = if col == 0 { Some(0) } else { None };
+    let mut end = None;
+    let mut base = 0;
+    while base < line.len() {
+        let m = block_mask(&line[base..], sep);
+        let c = m.count_ones() as usize;
+        if start.is_none() && col - 1 < count + c {
+            start = Some(base + nth_bit(m, col - 1 - count) + 1);
+        }
+        if end.is_none() && col < count + c {
+            end = Some(base + nth_bit(m, col - count));
+        }
+        count += c;
+        base += 64;
+    }
+    let span = start.map(|s| (s, end.unwrap_or(line.len())));
+    (count, span)
+}
+
+/// Position of the `k`-th (0-based) set bit of `m`, which has more than `k`.
+#[inline(always)]
+fn nth_bit(mut m: u64, k: usize) -> usize {
+    for _ in 0..k {
+        m &= m - 1;
+    }
+    m.trailing_zeros() as usize
+}
+
 /// One bit per byte of `hay[..64]` that equals `byte` (bits past the end of a
 /// shorter `hay` are clear).
 #[inline(always)]
@@ -104,6 +141,17 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn field_span_is_split(hay in prop::collection::vec(prop_oneof![Just(b' '), Just(b'a')], 0..300), col in 0usize..12) {
+            let fields: Vec<&[u8]> = hay.split(|&b| b == b' ').collect();
+            let (n, span) = field_span(&hay, b' ', col);
+            prop_assert_eq!(n + 1, fields.len());
+            match span {
+                Some((s, e)) => prop_assert_eq!(&hay[s..e], fields[col]),
+                None => prop_assert!(col >= fields.len()),
+            }
+        }
+
         #[test]
         fn same_as_a_plain_scan(hay in prop::collection::vec(prop_oneof![Just(b' '), Just(0u8), any::<u8>()], 0..300), byte in prop_oneof![Just(b' '), Just(0u8)]) {
             let want: Vec<usize> = hay.iter().enumerate().filter(|(_, b)| **b == byte).map(|(i, _)| i).collect();

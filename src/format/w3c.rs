@@ -8,7 +8,7 @@
 //! differs from its header's is malformed: reading "column N" of a line with
 //! a different shape would count whatever happens to sit there.
 
-use super::bytes::Positions;
+use super::bytes::field_span;
 use super::{Extractor, Line, status_token};
 
 /// The W3C extractor. `sep` is `b' '` for IIS and `b'\t'` for CloudFront.
@@ -61,22 +61,11 @@ impl Extractor for W3c {
         let Some(col) = self.status else {
             return Line::Malformed;
         };
-        let mut n = 0;
-        let mut start = 0;
-        let mut tok = (0, 0);
-        for i in Positions::new(line, self.sep) {
-            if n == col {
-                tok = (start, i);
-            }
-            n += 1;
-            start = i + 1;
-        }
-        if n == col {
-            tok = (start, line.len());
-        }
-        if n + 1 != self.fields {
-            return Line::Malformed;
-        }
+        let (separators, span) = field_span(line, self.sep, col);
+        let tok = match span {
+            Some(t) if separators + 1 == self.fields => t,
+            _ => return Line::Malformed,
+        };
         status_token(&line[tok.0..tok.1])
     }
 }
