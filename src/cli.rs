@@ -14,6 +14,7 @@ use crate::check::{self, CheckResult};
 use crate::escape;
 use crate::explain;
 use crate::format::{self, FormatOptions};
+use crate::input;
 use crate::lang::Lang;
 use crate::report::{self, ReportOptions};
 use crate::scan::{self, ScanOptions};
@@ -191,7 +192,11 @@ pub fn run(args: Args) -> i32 {
         Some(p) => match File::create(p) {
             Ok(f) => Some(io::BufWriter::new(f)),
             Err(e) => {
-                error(&format!("{}: {e}", p.display()));
+                error(&format!(
+                    "--dump-malformed {}: {}",
+                    p.display(),
+                    input::describe(&e)
+                ));
                 return EXIT_ERROR;
             }
         },
@@ -223,7 +228,7 @@ pub fn run(args: Args) -> i32 {
         }
     }
     if let Some(Err(e)) = dump_file.map(|mut f| f.flush()) {
-        error(&format!("--dump-malformed: {e}"));
+        error(&format!("--dump-malformed: {}", input::describe(&e)));
         code = EXIT_ERROR;
     }
 
@@ -257,7 +262,7 @@ pub fn run(args: Args) -> i32 {
             if let Err(e) =
                 File::create(p).and_then(|mut f| gate.write_junit(&mut f, &summary, &results))
             {
-                error(&format!("--junit {}: {e}", p.display()));
+                error(&format!("--junit {}: {}", p.display(), input::describe(&e)));
                 code = EXIT_ERROR;
             }
         }
@@ -266,7 +271,13 @@ pub fn run(args: Args) -> i32 {
             None => std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
         };
         if github {
-            let _ = gate.write_github(&mut stdout.lock(), &summary, &results);
+            // The runner reads workflow commands from both streams; keep
+            // them out of stdout when it carries CSV or JSON.
+            let _ = if to_stderr {
+                gate.write_github(&mut stderr.lock(), &summary, &results)
+            } else {
+                gate.write_github(&mut stdout.lock(), &summary, &results)
+            };
         }
         if let Some(msg) = gate.too_few_message(&summary) {
             error(&msg);

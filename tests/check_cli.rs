@@ -275,6 +275,27 @@ fn github_actions_env_turns_annotations_on_and_flag_off() {
         .stdout(predicate::str::contains("::error").not());
 }
 
+#[test]
+fn github_annotations_stay_out_of_json_on_stdout() {
+    let out = logstat(
+        &[
+            "-o",
+            "json",
+            "--fail-if",
+            "5xx > 1%",
+            "--annotations",
+            "github",
+        ],
+        log(100, 2, 0),
+    )
+    .code(1)
+    .stderr(predicate::str::contains(
+        "::error title=logstat check failed::",
+    ));
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["checks"][0]["passed"], false);
+}
+
 // ---- JUnit, validated by parsing it back ----
 
 /// One element of interest: its name and attributes, unescaped.
