@@ -1,0 +1,47 @@
+//! No input can make logstat panic: every preset format's extractor, through
+//! the very chunk loop the engine runs (the CLF bitmap path included), over
+//! arbitrary bytes; and every line lands in exactly one bucket.
+
+use logstat::format::{Format, FormatOptions, PRESETS};
+use logstat::scan::Sink;
+use logstat::summary::Counts;
+use proptest::prelude::*;
+
+fn bytes() -> impl Strategy<Value = Vec<u8>> {
+    let alphabet = prop_oneof![
+        6 => prop::sample::select(b"{}[]\"\\/: -0123456789#\tabsxX,.%\r\n".to_vec()),
+        1 => any::<u8>(),
+    ];
+    let tokens = prop_oneof![
+        3 => prop::collection::vec(alphabet, 0..40),
+        1 => Just(b"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1\n".to_vec()),
+        1 => Just(b"#Fields: date sc-status\n".to_vec()),
+        1 => Just(b"{\"status\":200,\"request\":{\"uri\":\"/\\\"x\"}}\n".to_vec()),
+        1 => Just(b"[10/Oct/2000:13:55:36 -0700] \"".to_vec()),
+    ];
+    prop::collection::vec(tokens, 0..30).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn every_format_counts_any_bytes(data in bytes(), upstream in any::<bool>()) {
+        let lines = if data.is_empty() {
+            0
+        } else {
+            data.iter().filter(|&&b| b == b'\n').count() as u64 + u64::from(!data.ends_with(b"\n"))
+        };
+        let opts = FormatOptions { status_key: None, upstream };
+        for name in PRESETS {
+            let format = Format::from_name(name).expect("preset");
+            let mut ex = format.extractor(&opts);
+            let mut counts = Counts::default();
+            let mut sink = Sink::new(&mut counts, true);
+            ex.count(&data, &mut sink);
+            prop_assert_eq!(sink.lines, lines, "{}", name);
+            drop(sink);
+            prop_assert_eq!(counts.lines(), lines, "{}", name);
+        }
+    }
+}
