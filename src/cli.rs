@@ -173,6 +173,13 @@ pub fn run(args: Args) -> i32 {
         );
     }
 
+    // With no FILE, stdin is read; at a terminal that would silently wait
+    // for typed lines, which nobody means. `-` still reads a terminal.
+    if args.files.is_empty() && io::stdin().is_terminal() {
+        error("no input: give a FILE (or `-` for stdin), or pipe a log into logstat; see --help");
+        return EXIT_ERROR;
+    }
+
     // Everything that can be refused is refused before reading any input.
     let gate = match check::Gate::from_args(&args.fail_if, &args.warn_if, args.min_requests, lang) {
         Ok(g) => g,
