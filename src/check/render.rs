@@ -6,21 +6,8 @@ use std::io::{self, Write};
 
 use super::{CheckResult, Gate, Level};
 use crate::lang::Lang;
+use crate::report::table::group;
 use crate::summary::Summary;
-
-/// `10000` -> `10,000`. Grouping makes large counts readable at a glance,
-/// and a comma (not a locale separator) keeps CI logs greppable.
-pub fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// `num / den` as a percentage with two decimals, computed in integers so the
 /// shown value never disagrees with the exact comparison: a rate that is not

@@ -368,7 +368,7 @@ fn find_quote(line: &[u8], from: usize) -> Option<usize> {
 /// Index of the `"` that ends a quoted field whose contents start at `from`:
 /// the first quote preceded by an even number of backslashes.
 #[inline]
-fn closing_quote(line: &[u8], mut from: usize) -> Option<usize> {
+pub(crate) fn closing_quote(line: &[u8], mut from: usize) -> Option<usize> {
     loop {
         let q = find_quote(line, from)?;
         let mut backslashes = 0;

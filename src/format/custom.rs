@@ -18,6 +18,7 @@
 
 use memchr::memchr;
 
+use super::clf::closing_quote;
 use super::{Extractor, Line, status_token};
 
 /// One step of a compiled format.
@@ -345,22 +346,6 @@ fn find(line: &[u8], mut from: usize, lit: &[u8]) -> Option<usize> {
     loop {
         let q = from + memchr(lit[0], &line[from..])?;
         if line[q..].starts_with(lit) {
-            return Some(q);
-        }
-        from = q + 1;
-    }
-}
-
-/// The first `"` at or after `from` not escaped by a backslash.
-#[inline]
-fn closing_quote(line: &[u8], mut from: usize) -> Option<usize> {
-    loop {
-        let q = from + memchr(b'"', &line[from..])?;
-        let mut backslashes = 0;
-        while backslashes < q - from && line[q - 1 - backslashes] == b'\\' {
-            backslashes += 1;
-        }
-        if backslashes % 2 == 0 {
             return Some(q);
         }
         from = q + 1;

@@ -76,24 +76,24 @@ pub enum Format {
     Custom(custom::Program),
 }
 
-/// Every preset `--log-format` accepts by name, in the order detection tries
-/// them (after the directive- and JSON-based formats, which are recognised by
-/// their own shape).
+/// Every preset `--log-format` accepts by name, in the order [`detect`] tries
+/// them (most specific first), which is also the list an undetectable input's
+/// error shows.
 pub const PRESETS: [&str; 15] = [
     "w3c",
     "cloudfront",
-    "caddy",
     "traefik-json",
+    "caddy",
     "json",
     "alb",
     "elb",
-    "haproxy",
     "envoy",
     "traefik",
     "common",
     "combined",
     "vcommon",
     "vcombined",
+    "haproxy",
     "squid",
 ];
 
@@ -245,25 +245,6 @@ impl std::fmt::Display for DetectError {
     }
 }
 
-/// Formats tried by [`detect`], as reported in a [`DetectError`].
-const TRIED: [&str; 15] = [
-    "w3c",
-    "cloudfront",
-    "traefik-json",
-    "caddy",
-    "json",
-    "alb",
-    "elb",
-    "envoy",
-    "traefik",
-    "common",
-    "combined",
-    "vcommon",
-    "vcombined",
-    "haproxy",
-    "squid",
-];
-
 /// Picks the format of an input from a sample of its first bytes (whole lines;
 /// the last may be cut). A sample with no non-blank line is `Ok` with the
 /// default format, since an empty input is a valid (empty) log.
@@ -358,7 +339,7 @@ pub fn detect(sample: &[u8], opts: &FormatOptions) -> Result<Format, DetectError
         return Ok(Format::Squid);
     }
     Err(DetectError {
-        tried: TRIED.to_vec(),
+        tried: PRESETS.to_vec(),
     })
 }
 
