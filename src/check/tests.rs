@@ -457,7 +457,8 @@ fn from_args_reports_the_first_bad_expression() {
 
 #[test]
 fn percent_formatting_never_lies() {
-    use super::render::{group, percent};
+    use super::render::percent;
+    use crate::report::table::group;
     assert_eq!(percent(231, 10_000), "2.31%");
     assert_eq!(percent(1, 3), "33.33%");
     assert_eq!(percent(2, 3), "66.67%");
