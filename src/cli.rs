@@ -15,6 +15,7 @@ use crate::escape;
 use crate::explain;
 use crate::format::{self, FormatOptions};
 use crate::input;
+use crate::interrupt;
 use crate::lang::Lang;
 use crate::report::{self, ReportOptions};
 use crate::scan::{self, ScanOptions};
@@ -220,6 +221,8 @@ pub fn run(args: Args) -> i32 {
         },
         progress: None,
     };
+    interrupt::install();
+    interrupt::mask(true);
     let progress = report::progress::Progress::start(&args.files, &mut opts);
     let summary = scan::scan(
         &args.files,
@@ -227,6 +230,7 @@ pub fn run(args: Args) -> i32 {
         dump_file.as_mut().map(|f| f as &mut (dyn Write + Send)),
     );
     drop(progress);
+    interrupt::mask(false);
     let mut code = EXIT_OK;
     for i in &summary.inputs {
         if let Some(e) = &i.error {

@@ -18,6 +18,7 @@ pub mod escape;
 pub mod explain;
 pub mod format;
 pub mod input;
+pub mod interrupt;
 pub mod lang;
 pub mod registry;
 pub mod report;

@@ -214,6 +214,10 @@ struct Collector {
     lines_before: u64,
     pending: BTreeMap<u64, ChunkMeta>,
     examples: Vec<MalformedExample>,
+    /// Every byte of the input was read (not cut short by Ctrl-C). Ranged
+    /// inputs know how many chunks make them whole.
+    complete: bool,
+    chunks: Option<u64>,
 }
 
 impl Collector {
@@ -228,6 +232,8 @@ impl Collector {
             lines_before: 0,
             pending: BTreeMap::new(),
             examples: Vec::new(),
+            complete: false,
+            chunks: None,
         }
     }
 
@@ -264,6 +270,9 @@ impl Collector {
             }
             self.lines_before += meta.lines;
             self.next_seq += 1;
+        }
+        if self.chunks == Some(self.next_seq) {
+            self.complete = true;
         }
     }
 
@@ -360,6 +369,8 @@ pub fn scan<'a>(
                                 streams.push((i, Box::new(file)));
                             } else {
                                 let chunks = size.div_ceil(chunk as u64) as usize;
+                                c.chunks = Some(chunks as u64);
+                                c.complete = chunks == 0;
                                 ranged.push(Ranged {
                                     input: i,
                                     file,
@@ -396,11 +407,18 @@ pub fn scan<'a>(
         .num_threads(threads)
         .thread_name(|i| format!("logstat-worker-{i}"))
         .build();
+    // Where Ctrl-C must land (see `interrupt`): in the readers, or here.
+    if streams.is_empty() {
+        crate::interrupt::mask(false);
+    }
     std::thread::scope(|s| {
         for (input, reader) in streams {
             let tx = job_tx.clone();
             let ctx = &ctx;
-            s.spawn(move || read_stream(ctx, input, reader, tx, threads));
+            s.spawn(move || {
+                crate::interrupt::mask(false);
+                read_stream(ctx, input, reader, tx, threads)
+            });
         }
         // Workers stop once the ranged chunks are done and every reader has
         // dropped its sender.
@@ -418,7 +436,10 @@ pub fn scan<'a>(
     let mut examples = Vec::new();
     for c in ctx.collectors {
         let c = c.into_inner().unwrap_or_else(|e| e.into_inner());
-        debug_assert!(c.pending.is_empty() || c.error.is_some());
+        let mut c = c;
+        if !c.complete && c.error.is_none() {
+            c.error = Some("interrupted: counted only what was read before Ctrl-C".into());
+        }
         examples.extend(c.examples);
         inputs.push(InputSummary {
             path: c.name,
@@ -447,7 +468,7 @@ fn worker(ctx: &Ctx) {
     let mut buf = Vec::new();
     loop {
         let t = ctx.next_chunk.fetch_add(1, Ordering::Relaxed);
-        if t < ctx.total_chunks {
+        if t < ctx.total_chunks && !crate::interrupt::requested() {
             let r = ctx
                 .ranged
                 .partition_point(|r| r.first_chunk + r.chunks <= t);
@@ -664,6 +685,7 @@ fn read_stream(
             seq += 1;
         }
         if eof {
+            ctx.collector(input).complete = !crate::interrupt::requested();
             return;
         }
     }
@@ -686,6 +708,10 @@ fn fill_lines(
             buf.resize(target, 0);
         }
         while *len < target {
+            // Ctrl-C: what was read so far is the end of this input.
+            if crate::interrupt::requested() {
+                return Ok((true, *len));
+            }
             match r.read(&mut buf[*len..target]) {
                 Ok(0) => return Ok((true, *len)),
                 Ok(n) => *len += n,

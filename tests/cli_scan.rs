@@ -206,3 +206,39 @@ fn an_unknown_format_is_refused_with_what_was_tried() {
     assert!(stderr.contains("<stdin>"), "{stderr}");
     assert!(stderr.contains("--log-format"), "{stderr}");
 }
+
+/// `tail -F access.log | logstat -`: Ctrl-C ends the reading, the report of
+/// what was read still comes out, the input is named as cut short, exit 2.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_on_an_endless_pipe_reports_what_was_read() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("logstat"))
+        .args(["-o", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(LOG.lines().next().unwrap().as_bytes())
+        .unwrap();
+    stdin.write_all(b"\n").unwrap();
+    stdin.flush().unwrap();
+    // Keep the pipe open (as tail -F would) and interrupt once the line is in.
+    std::thread::sleep(Duration::from_millis(1000));
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let start = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(2), "{:?}", out);
+    let v = json(&out.stdout);
+    assert_eq!(v["requests"], 1);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("<stdin>: interrupted"), "{stderr}");
+}
