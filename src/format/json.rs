@@ -32,7 +32,7 @@ use super::{Extractor, Line, status_token};
 
 /// Status keys tried, in order, when the format is plain `json` and
 /// `--status-key` is not given.
-pub const WELL_KNOWN_KEYS: [&str; 9] = [
+pub const WELL_KNOWN_KEYS: [&str; 12] = [
     "status",
     "status_code",
     "statusCode",
@@ -42,6 +42,11 @@ pub const WELL_KNOWN_KEYS: [&str; 9] = [
     "http.response.status_code",
     "response.status",
     "res.statusCode",
+    // Google Cloud LogEntry (Cloud Run, load balancers).
+    "httpRequest.status",
+    // Azure Front Door / Application Gateway.
+    "httpStatusCode",
+    "http.status_code",
 ];
 
 /// The JSON extractor for one key path.

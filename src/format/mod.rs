@@ -239,7 +239,7 @@ impl std::fmt::Display for DetectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "no known log format fits its first lines (tried: {}); pass --log-format with a preset name or your server's format string",
+            "no known log format fits its first lines (tried: {}); pass --log-format with a preset name or your server's format string (JSON logs: --log-format json --status-key KEY)",
             self.tried.join(", ")
         )
     }
@@ -449,6 +449,21 @@ mod tests {
                 }
             }
             let _ = detect(samples.concat().as_slice(), &FormatOptions::default());
+        }
+    }
+
+    #[test]
+    fn detects_cloud_json_keys() {
+        let gcp = br#"{"severity":"INFO","httpRequest":{"requestMethod":"GET","status":503}}"#;
+        let azure = br#"{"time":"t","properties":{},"httpStatusCode":"404"}"#;
+        for (line, key, code) in [
+            (&gcp[..], "httpRequest.status", 503),
+            (&azure[..], "httpStatusCode", 404),
+        ] {
+            let f = detect(line, &FormatOptions::default()).unwrap();
+            assert_eq!(f, Format::Json(key.into()));
+            let mut ex = f.extractor(&FormatOptions::default());
+            assert_eq!(classify_any(&mut ex, line), Line::Status(code));
         }
     }
 
