@@ -363,11 +363,16 @@ fn classify_any(ex: &mut AnyExtractor, line: &[u8]) -> Line {
 /// The non-blank lines of a detection sample (at most 64), `\r` removed.
 pub fn sample_lines(sample: &[u8]) -> impl Iterator<Item = &[u8]> {
     sample
+        .strip_prefix(UTF8_BOM)
+        .unwrap_or(sample)
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .filter(|l| !is_blank(l))
         .take(64)
 }
+
+/// The byte-order mark some Windows tools put before the first line.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A blank line: empty or only spaces and tabs. Counted as `skipped`.
 pub fn is_blank(line: &[u8]) -> bool {

@@ -52,6 +52,11 @@ impl W3c {
 impl Extractor for W3c {
     #[inline]
     fn classify(&mut self, line: &[u8]) -> Line {
+        // IIS logs saved by Windows tools may start with a byte-order mark.
+        let line = match line.strip_prefix(super::UTF8_BOM) {
+            Some(rest) if !rest.is_empty() => rest,
+            _ => line,
+        };
         if line[0] == b'#' {
             if let Some(names) = line.strip_prefix(b"#Fields:") {
                 self.set_fields(names);
@@ -91,6 +96,15 @@ mod tests {
     fn run(sep: u8, lines: &[&str]) -> Vec<Line> {
         let mut w = W3c::new(sep);
         lines.iter().map(|l| w.classify(l.as_bytes())).collect()
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_hide_the_first_directive() {
+        let got = run(b' ', &["\u{feff}#Fields: date sc-status", "2020-01-01 404"]);
+        assert_eq!(got, vec![Line::Skipped, Line::Status(404)]);
+        let sample = "\u{feff}#Fields: date sc-status\n2020-01-01 404\n";
+        let f = crate::format::detect(sample.as_bytes(), &Default::default()).unwrap();
+        assert_eq!(f, crate::format::Format::W3c);
     }
 
     #[test]
