@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+use common::{counts_of, expected_for};
+
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/formats");
 
 /// Every format with a fixture `fixtures/formats/<name>.log` that
@@ -46,46 +49,6 @@ fn run_json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// The report's counts in the corpus `expected.json` shape.
-fn counts(report: &Value) -> Value {
-    let codes: serde_json::Map<String, Value> = report["codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["code"].to_string(), c["count"].clone()))
-        .collect();
-    serde_json::json!({
-        "lines": report["lines"],
-        "requests": report["requests"],
-        "codes": codes,
-        "no_status": report["no_status"],
-        "skipped": report["skipped"],
-        "malformed": report["malformed"],
-    })
-}
-
-fn expected(log: &Path) -> Value {
-    let mut p = log.as_os_str().to_owned();
-    p.push(".expected.json");
-    let v: Value =
-        serde_json::from_str(&std::fs::read_to_string(PathBuf::from(p)).unwrap()).unwrap();
-    let mut codes: Vec<(String, Value)> = v["codes"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, n)| (k.clone(), n.clone()))
-        .collect();
-    codes.sort_by_key(|(k, _)| k.parse::<u32>().unwrap());
-    serde_json::json!({
-        "lines": v["lines"],
-        "requests": v["requests"],
-        "codes": codes.into_iter().collect::<serde_json::Map<_, _>>(),
-        "no_status": v["no_status"],
-        "skipped": v["skipped"],
-        "malformed": v["malformed"],
-    })
-}
-
 fn fixture(name: &str) -> PathBuf {
     Path::new(FIXTURES).join(format!("{name}.log"))
 }
@@ -99,7 +62,11 @@ fn every_fixture_is_detected_and_counted() {
             r["inputs"][0]["format"], name,
             "detected format of {name}.log"
         );
-        assert_eq!(counts(&r), expected(&log), "counts of {name}.log (auto)");
+        assert_eq!(
+            counts_of(&r),
+            expected_for(&log),
+            "counts of {name}.log (auto)"
+        );
     }
 }
 
@@ -109,7 +76,11 @@ fn every_fixture_counts_the_same_when_forced() {
         let log = fixture(name);
         let r = run_json(&["--log-format", name, log.to_str().unwrap()]);
         assert_eq!(r["inputs"][0]["format"], name);
-        assert_eq!(counts(&r), expected(&log), "counts of {name}.log (forced)");
+        assert_eq!(
+            counts_of(&r),
+            expected_for(&log),
+            "counts of {name}.log (forced)"
+        );
     }
 }
 
@@ -121,7 +92,11 @@ fn custom_nginx_and_apache_format_strings() {
     for fmt in [nginx.trim(), apache] {
         let r = run_json(&["--log-format", fmt, log.to_str().unwrap()]);
         assert_eq!(r["inputs"][0]["format"], "custom");
-        assert_eq!(counts(&r), expected(&log), "counts with --log-format {fmt}");
+        assert_eq!(
+            counts_of(&r),
+            expected_for(&log),
+            "counts with --log-format {fmt}"
+        );
     }
 }
 
@@ -142,7 +117,10 @@ fn issue_example_custom_format() {
     ]);
     assert_eq!(r["requests"], 2);
     assert_eq!(r["malformed"], 0);
-    assert_eq!(counts(&r)["codes"], serde_json::json!({"200": 1, "503": 1}));
+    assert_eq!(
+        counts_of(&r)["codes"],
+        serde_json::json!({"200": 1, "503": 1})
+    );
 }
 
 #[test]
@@ -150,10 +128,10 @@ fn upstream_status_where_formats_log_two() {
     // ALB fixture: target status differs from the client's on several lines.
     let r = run_json(&["--status", "upstream", fixture("alb").to_str().unwrap()]);
     let client = run_json(&[fixture("alb").to_str().unwrap()]);
-    assert_ne!(counts(&r)["codes"], counts(&client)["codes"]);
+    assert_ne!(counts_of(&r)["codes"], counts_of(&client)["codes"]);
     assert!(r["no_status"].as_u64().unwrap() > client["no_status"].as_u64().unwrap());
     let r = run_json(&["--status", "upstream", fixture("elb").to_str().unwrap()]);
-    assert_eq!(counts(&r)["codes"]["500"], 1);
+    assert_eq!(counts_of(&r)["codes"]["500"], 1);
 }
 
 #[test]
@@ -234,7 +212,7 @@ fn corpus_files_are_detected_by_folder() {
                 "{}: detected {got}, expected one of {allowed:?}",
                 f.display()
             );
-            assert_eq!(counts(&r), expected(&f), "counts of {}", f.display());
+            assert_eq!(counts_of(&r), expected_for(&f), "counts of {}", f.display());
             seen += 1;
         }
     }

@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests that compare logstat's JSON report
+//! with `*.expected.json` files (the corpus' and the fixtures').
+
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+/// The counts of a logstat JSON report in the `expected.json` shape:
+/// `lines, requests, codes {"200": n}, no_status, skipped, malformed`.
+pub fn counts_of(report: &Value) -> Value {
+    let mut codes = Map::new();
+    for c in report["codes"].as_array().expect("codes array") {
+        codes.insert(c["code"].to_string(), c["count"].clone());
+    }
+    json!({
+        "lines": report["lines"],
+        "requests": report["requests"],
+        "codes": codes,
+        "no_status": report["no_status"],
+        "skipped": report["skipped"],
+        "malformed": report["malformed"],
+    })
+}
+
+/// The `X.expected.json` beside `log`, with codes in ascending order (as
+/// [`counts_of`] gives them) so a failed comparison reads line by line.
+pub fn expected_for(log: &Path) -> Value {
+    let mut p = log.as_os_str().to_owned();
+    p.push(".expected.json");
+    let v: Value = serde_json::from_slice(
+        &std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", Path::new(&p).display())),
+    )
+    .expect("expected.json");
+    let mut codes: Vec<(String, Value)> = v["codes"]
+        .as_object()
+        .expect("codes object")
+        .iter()
+        .map(|(k, n)| (k.clone(), n.clone()))
+        .collect();
+    codes.sort_by_key(|(k, _)| k.parse::<u32>().unwrap_or(u32::MAX));
+    json!({
+        "lines": v["lines"],
+        "requests": v["requests"],
+        "codes": codes.into_iter().collect::<Map<_, _>>(),
+        "no_status": v["no_status"],
+        "skipped": v["skipped"],
+        "malformed": v["malformed"],
+    })
+}
