@@ -127,13 +127,13 @@ pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
 }
 
 /// The status of line `w[s..e]` when it has the common shape: its first `"`
-/// follows a 28-byte `[timestamp] `, the next `"` is not escaped and is
-/// followed by a space and three digits ending the token. Exactly what
+/// follows a `[timestamp] ` of a usual width ([`stamped`]), the next `"` is
+/// not escaped and is followed by a space and three digits ending the token. Exactly what
 /// [`locate`]'s fast path accepts, found through the bitmaps.
 #[inline(always)]
 fn fast_status(w: &[u8], quotes: &[u64], s: usize, e: usize) -> Option<u16> {
     let q1 = next_bit(quotes, s);
-    if q1 >= e || q1 < s + 29 || w[q1 - 1] != b' ' || w[q1 - 2] != b']' || w[q1 - 29] != b'[' {
+    if q1 >= e || !stamped(&w[s..], q1 - s) {
         return None;
     }
     // The request ends at the first quote not escaped by an odd run of
@@ -165,6 +165,18 @@ fn fast_status(w: &[u8], quotes: &[u64], s: usize, e: usize) -> Option<u16> {
     } else {
         None
     }
+}
+
+/// Whether the quote at `q` of `line` directly follows a bracketed timestamp
+/// of one of the two usual widths and a space: 28 bytes for `%t` /
+/// `$time_local` (`[10/Oct/2000:13:55:36 -0700]`), 26 for Envoy's
+/// `%START_TIME%` (`[2024-03-12T08:00:00.123Z]`).
+#[inline(always)]
+fn stamped(line: &[u8], q: usize) -> bool {
+    q >= 27
+        && line[q - 1] == b' '
+        && line[q - 2] == b']'
+        && ((q >= 29 && line[q - 29] == b'[') || line[q - 27] == b'[')
 }
 
 /// Position of the first set bit at or after `pos`, or `usize::MAX`.
@@ -293,13 +305,12 @@ fn masks_of(block: &[u8; 64]) -> (u64, u64) {
 /// or `None` when the line has no `[timestamp] "request" STATUS` shape.
 ///
 /// The fast path covers nearly every real line with two short searches: the
-/// first `"` of the line, checked to follow a standard 28-byte `[timestamp] `
-/// (`%t`, `$time_local`), then the request's closing quote, then a 3-digit
-/// status. Anything else takes the general path, [`locate_general`].
+/// first `"` of the line, checked to follow a usual-width `[timestamp] `
+/// ([`stamped`]), then the request's closing quote, then a 3-digit status. Anything else takes the general path, [`locate_general`].
 #[inline]
 pub fn locate(line: &[u8]) -> Option<(usize, usize)> {
     if let Some(q) = find_quote(line, 0) {
-        if q >= 29 && line[q - 1] == b' ' && line[q - 2] == b']' && line[q - 29] == b'[' {
+        if stamped(line, q) {
             let c = closing_quote(line, q + 1)?;
             let end = c + 5;
             if end <= line.len()
@@ -571,21 +582,26 @@ mod tests {
     /// agree with the general rule on every line they accept.
     #[test]
     fn fast_paths_agree_with_the_general_rule() {
-        let ts = "[10/Oct/2000:13:55:36 -0700]";
         let mut lines = Vec::new();
-        for req in [
-            r#""GET / HTTP/1.1""#,
-            r#""""#,
-            r#""a\"b""#,
-            r#""a\\" "#,
-            r#""x\\\"y""#,
-            r#""-""#,
+        for ts in [
+            "[10/Oct/2000:13:55:36 -0700]",
+            "[2024-03-12T08:00:00.123Z]",
+            "[x]",
         ] {
-            for tail in [
-                " 200 1", " 200", " 2000 1", " 20 1", " - 1", " 404\t1", "", " abc", "  301 1",
+            for req in [
+                r#""GET / HTTP/1.1""#,
+                r#""""#,
+                r#""a\"b""#,
+                r#""a\\" "#,
+                r#""x\\\"y""#,
+                r#""-""#,
             ] {
-                for client in ["1.2.3.4 - -", "", "[::1] - -", "h ] -", "\"q\" - -"] {
-                    lines.push(format!("{client} {ts} {req}{tail}"));
+                for tail in [
+                    " 200 1", " 200", " 2000 1", " 20 1", " - 1", " 404\t1", "", " abc", "  301 1",
+                ] {
+                    for client in ["1.2.3.4 - -", "", "[::1] - -", "h ] -", "\"q\" - -"] {
+                        lines.push(format!("{client} {ts} {req}{tail}"));
+                    }
                 }
             }
         }
