@@ -42,9 +42,7 @@ pub fn open(path: &Path) -> io::Result<Opened> {
         // FIFOs, `<(...)` process substitution, character devices.
         return stream(Box::new(file));
     }
-    let mut magic = [0u8; 2];
-    let n = read_at_full(&file, &mut magic, 0)?;
-    if n == 2 && magic == GZIP_MAGIC {
+    if gzip_magic(&file)? {
         let buffered = io::BufReader::with_capacity(256 * 1024, file);
         return Ok(Opened::Stream(Box::new(MultiGzDecoder::new(buffered))));
     }
@@ -66,6 +64,19 @@ fn grow_stdin_pipe() {
     unsafe {
         libc::fcntl(0, libc::F_SETPIPE_SZ, 1 << 20);
     }
+}
+
+/// Whether a file starts with the gzip magic bytes.
+fn gzip_magic(file: &File) -> io::Result<bool> {
+    let mut magic = [0u8; 2];
+    Ok(read_at_full(file, &mut magic, 0)? == 2 && magic == GZIP_MAGIC)
+}
+
+/// Whether the file at `path` is gzip (by content); false when unreadable.
+pub fn is_gzip(path: &Path) -> bool {
+    File::open(path)
+        .and_then(|f| gzip_magic(&f))
+        .unwrap_or(false)
 }
 
 /// Wraps a stream, looking at its first two bytes to decide on gzip.

@@ -44,6 +44,15 @@ impl Counts {
         self.requests() + self.no_status + self.skipped + self.malformed
     }
 
+    /// Back to all zeros, keeping the allocation: a worker reuses one
+    /// `Counts` for every chunk it counts.
+    pub fn clear(&mut self) {
+        self.codes.fill(0);
+        self.no_status = 0;
+        self.skipped = 0;
+        self.malformed = 0;
+    }
+
     /// Adds `other` into `self`.
     pub fn merge(&mut self, other: &Counts) {
         for (a, b) in self.codes.iter_mut().zip(other.codes.iter()) {
@@ -164,5 +173,7 @@ mod tests {
             d.observed().collect::<Vec<_>>(),
             vec![(0, 2), (200, 10), (499, 4), (999, 2)]
         );
+        d.clear();
+        assert_eq!(d, Counts::default());
     }
 }

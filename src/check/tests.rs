@@ -458,7 +458,6 @@ fn from_args_reports_the_first_bad_expression() {
 #[test]
 fn percent_formatting_never_lies() {
     use super::render::percent;
-    use crate::report::table::group;
     assert_eq!(percent(231, 10_000), "2.31%");
     assert_eq!(percent(1, 3), "33.33%");
     assert_eq!(percent(2, 3), "66.67%");
@@ -467,11 +466,6 @@ fn percent_formatting_never_lies() {
     assert_eq!(percent(1, 1_000_000), "<0.01%");
     assert_eq!(percent(999_999, 1_000_000), ">99.99%");
     assert_eq!(percent(0, 0), "n/a");
-    assert_eq!(group(0), "0");
-    assert_eq!(group(999), "999");
-    assert_eq!(group(1000), "1,000");
-    assert_eq!(group(1_234_567), "1,234,567");
-    assert_eq!(group(u64::MAX), "18,446,744,073,709,551,615");
 }
 
 #[test]

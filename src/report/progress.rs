@@ -8,9 +8,8 @@
 //! The bar appears only when stderr is a terminal, `CI` is unset, and the scan
 //! is still running after [`DELAY`]: short runs and pipes never see it.
 
-use std::fs::File;
-use std::io::{IsTerminal, Read};
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
@@ -139,19 +138,12 @@ pub fn total_size(files: &[PathBuf]) -> Option<u64> {
             return None;
         }
         let meta = std::fs::metadata(f).ok()?;
-        if !meta.is_file() || is_gzip(f) {
+        if !meta.is_file() || crate::input::is_gzip(f) {
             return None;
         }
         total = total.saturating_add(meta.len());
     }
     Some(total)
-}
-
-fn is_gzip(path: &Path) -> bool {
-    let mut magic = [0u8; 2];
-    File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok_and(|()| magic == [0x1f, 0x8b])
 }
 
 #[cfg(test)]
