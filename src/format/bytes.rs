@@ -87,7 +87,7 @@ fn nth_bit(mut m: u64, k: usize) -> usize {
 /// One bit per byte of `hay[..64]` that equals `byte` (bits past the end of a
 /// shorter `hay` are clear).
 #[inline(always)]
-fn block_mask(hay: &[u8], byte: u8) -> u64 {
+pub fn block_mask(hay: &[u8], byte: u8) -> u64 {
     match hay.first_chunk::<64>() {
         Some(block) => mask64(block, byte),
         None => {
