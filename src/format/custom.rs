@@ -16,8 +16,7 @@
 //! upstream`, when the format has it) or Apache `%>s` (final status), else
 //! `%s`/`%<s`.
 
-use memchr::memchr;
-
+use super::bytes;
 use super::clf::closing_quote;
 use super::{Extractor, Line, status_token};
 
@@ -280,22 +279,166 @@ fn parse_apache(s: &str) -> Result<Vec<Piece>, String> {
 }
 
 /// Runs a [`Program`] on each line.
+///
+/// The program is regrouped once into a leading literal, the fields before
+/// the status (each with how it ends and the literal that must follow it)
+/// and the status field, so the per-line loop is one uniform step per field
+/// with no look-ahead; an interpreter that matched on literal and field ops
+/// alternately spent an eighth of its time on that dispatch. Custom lines are
+/// short and every search is over a few bytes: literals are compared inline
+/// rather than through `memcmp`, and the next byte of interest is found with
+/// a 64-byte bitmap ([`bytes::find`]) rather than a `memchr` call, whose
+/// set-up cost more than the search (together a third of the profile).
 #[derive(Clone, Debug)]
 pub struct Custom {
-    ops: Vec<Op>,
+    /// Bytes the line must start with.
+    lead: Box<[u8]>,
+    /// The fields before the status, in order.
+    skip: Box<[Skip]>,
+    /// How the status field ends, and the literal after it (empty if none).
+    status: (End, Box<[u8]>),
+}
+
+/// A field stepped over: where it ends and the literal that follows it.
+#[derive(Clone, Debug)]
+struct Skip {
+    end: End,
+    after: Box<[u8]>,
+}
+
+/// Where a field ends.
+#[derive(Clone, Copy, Debug)]
+enum End {
+    /// At the first space or tab (a status with nothing after it).
+    Blank,
+    /// At the first space (the next literal starts with one).
+    Space,
+    /// At the first `"` not escaped by a backslash, which must start the
+    /// next literal.
+    Quote,
+    /// At the first occurrence of the next literal.
+    Find,
 }
 
 impl Custom {
     pub fn new(p: &Program) -> Self {
-        Custom { ops: p.ops.clone() }
+        let mut lead: Box<[u8]> = Box::default();
+        let mut skip = Vec::new();
+        let mut status = (End::Blank, Box::default());
+        for (i, op) in p.ops.iter().enumerate() {
+            let Op::Field {
+                status: is_status,
+                quoted,
+            } = op
+            else {
+                if i == 0 {
+                    lead = op_lit(op).into();
+                }
+                continue;
+            };
+            let after: Box<[u8]> = p.ops.get(i + 1).map(op_lit).unwrap_or_default().into();
+            let end = match after.first() {
+                None => End::Blank,
+                Some(_) if *quoted => End::Quote,
+                // A space-delimited field ends at the first space:
+                // `$remote_addr [` must not swallow `1.2.3.4 - -`.
+                Some(b' ') => End::Space,
+                Some(_) => End::Find,
+            };
+            if *is_status {
+                status = (end, after);
+                break;
+            }
+            skip.push(Skip { end, after });
+        }
+        Custom {
+            lead,
+            skip: skip.into(),
+            status,
+        }
+    }
+}
+
+/// The bytes of a literal op (fields have none).
+fn op_lit(op: &Op) -> &[u8] {
+    match op {
+        Op::Lit(l) => l,
+        Op::Field { .. } => &[],
+    }
+}
+
+/// Where the field starting at `p` ends, given the literal `after` it; `None`
+/// when the line does not continue as the format says.
+#[inline(always)]
+fn field_end(line: &[u8], p: usize, end: End, after: &[u8]) -> Option<usize> {
+    match end {
+        End::Blank => Some(
+            match (bytes::find(line, p, b' '), bytes::find(line, p, b'\t')) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b).unwrap_or(line.len()),
+            },
+        ),
+        End::Space => Some(bytes::find(line, p, b' ').unwrap_or(line.len())),
+        End::Quote => closing_quote(line, p).filter(|&q| starts_at(line, q, after)),
+        End::Find => find(line, p, after),
     }
 }
 
 impl Extractor for Custom {
     #[inline]
     fn classify(&mut self, line: &[u8]) -> Line {
+        if !starts_at(line, 0, &self.lead) {
+            return Line::Malformed;
+        }
+        let mut p = self.lead.len();
+        for f in self.skip.iter() {
+            let Some(end) = field_end(line, p, f.end, &f.after) else {
+                return Line::Malformed;
+            };
+            if !starts_at(line, end, &f.after) {
+                return Line::Malformed;
+            }
+            p = end + f.after.len();
+        }
+        let (end, after) = &self.status;
+        match field_end(line, p, *end, after) {
+            Some(e) => status_token(&line[p..e]),
+            None => Line::Malformed,
+        }
+    }
+}
+
+/// `line[p..]` starts with `lit`; compared inline, as literals are a few bytes.
+#[inline(always)]
+fn starts_at(line: &[u8], p: usize, lit: &[u8]) -> bool {
+    match line.get(p..p + lit.len()) {
+        Some(got) => got.iter().zip(lit).all(|(a, b)| a == b),
+        None => false,
+    }
+}
+
+/// First occurrence of `lit` in `line` at or after `from`.
+#[inline]
+fn find(line: &[u8], mut from: usize, lit: &[u8]) -> Option<usize> {
+    loop {
+        let q = bytes::find(line, from, lit[0])?;
+        if starts_at(line, q, lit) {
+            return Some(q);
+        }
+        from = q + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The plain interpreter over the compiled ops that [`Custom`] replaced,
+    /// kept as the reference it must agree with.
+    fn reference(ops: &[Op], line: &[u8]) -> Line {
         let mut p = 0;
-        for (i, op) in self.ops.iter().enumerate() {
+        for (i, op) in ops.iter().enumerate() {
             match op {
                 Op::Lit(l) => {
                     if !line[p..].starts_with(l) {
@@ -304,7 +447,7 @@ impl Extractor for Custom {
                     p += l.len();
                 }
                 Op::Field { status, quoted } => {
-                    let next = match self.ops.get(i + 1) {
+                    let next = match ops.get(i + 1) {
                         Some(Op::Lit(l)) => Some(l.as_slice()),
                         _ => None,
                     };
@@ -318,14 +461,12 @@ impl Extractor for Custom {
                             Some(q) if line[q..].starts_with(l) => q,
                             _ => return Line::Malformed,
                         },
-                        // A space-delimited field ends at the first space:
-                        // `$remote_addr [` must not swallow `1.2.3.4 - -`.
                         Some(l) if l[0] == b' ' => line[p..]
                             .iter()
                             .position(|&b| b == b' ')
                             .map_or(line.len(), |n| p + n),
-                        Some(l) => match find(line, p, l) {
-                            Some(q) => q,
+                        Some(l) => match line[p..].windows(l.len()).position(|w| w == l) {
+                            Some(q) => p + q,
                             None => return Line::Malformed,
                         },
                     };
@@ -338,23 +479,40 @@ impl Extractor for Custom {
         }
         Line::Malformed
     }
-}
 
-/// First occurrence of `lit` in `line` at or after `from`.
-#[inline]
-fn find(line: &[u8], mut from: usize, lit: &[u8]) -> Option<usize> {
-    loop {
-        let q = from + memchr(lit[0], &line[from..])?;
-        if line[q..].starts_with(lit) {
-            return Some(q);
+    proptest! {
+        #[test]
+        fn agrees_with_the_plain_interpreter(
+            fmt in prop::sample::select(vec![
+                NGINX,
+                r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer""#,
+                r#"[$time_local] $host:$server_port "$request" "$status" $request_time"#,
+                r#"$remote_addr|$request_time|$status|$bytes_sent"#,
+                r#"%h %l %u %t \"%r\" %>s %b"#,
+                r#"%v:%p %h %t \"%r\" %s"#,
+            ]),
+            line in prop::collection::vec(
+                prop::sample::select(b"ab1 \t\"\\[]|:-0259".to_vec()), 0..160),
+            head in prop::sample::select(vec![
+                &b""[..],
+                b"1.2.3.4 [t] \"GET /\" 200 1",
+                b"1.2.3.4 - - [t] \"GET /\" 404 1 \"-\"",
+                b"[t] h:80 \"GET /\" \"503\" 0.1",
+                b"::1|0.2|201|5",
+                b"h.example:443 ::1 [t] \"GET /\" 302",
+            ]),
+        ) {
+            let program = Program::compile(fmt, false).unwrap();
+            let line = [head, &line[..]].concat();
+            let want = reference(&program.ops, &line);
+            prop_assert_eq!(Custom::new(&program).classify(&line), want);
+            // The shipped shapes themselves, whole and cut short.
+            for cut in 0..=head.len() {
+                let l = &head[..cut];
+                prop_assert_eq!(Custom::new(&program).classify(l), reference(&program.ops, l));
+            }
         }
-        from = q + 1;
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     fn st(fmt: &str, line: &str) -> Line {
         Custom::new(&Program::compile(fmt, false).unwrap()).classify(line.as_bytes())
