@@ -3,10 +3,16 @@
 //! same size, each counted by the very loop the engine runs per chunk.
 //!
 //! `cargo bench --bench extract`
+//!
+//! After criterion's own report it prints each benchmark run this time with
+//! its median throughput and its ratio to the Combined fixture measured in
+//! the same run, which is what the formats issue's speed clause compares
+//! ("each extractor within 2 × the Combined extractor's bytes/s").
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use logstat::format::{self, AnyExtractor, FormatChoice, FormatOptions};
 use logstat::scan::Sink;
 use logstat::summary::Counts;
@@ -76,4 +82,66 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    let started = SystemTime::now();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    print_ratios(started);
+}
+
+/// Reads back the medians criterion saved for the benchmarks it ran in this
+/// process (files written after `started`) and prints GiB/s and the ratio to
+/// `fixture-combined`, when that one ran too.
+fn print_ratios(started: SystemTime) {
+    let dir = std::env::var_os("CRITERION_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+                || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+                PathBuf::from,
+            );
+            target.join("criterion")
+        })
+        .join("extract");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut rows: Vec<(String, f64)> = Vec::new();
+    for e in entries.flatten() {
+        let new = e.path().join("new");
+        let read = |f: &str| -> Option<serde_json::Value> {
+            serde_json::from_slice(&std::fs::read(new.join(f)).ok()?).ok()
+        };
+        let fresh = std::fs::metadata(new.join("estimates.json"))
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t >= started);
+        if !fresh {
+            continue;
+        }
+        let (Some(est), Some(bench)) = (read("estimates.json"), read("benchmark.json")) else {
+            continue;
+        };
+        let ns = est["median"]["point_estimate"].as_f64();
+        let bytes = bench["throughput"]["Bytes"].as_f64();
+        if let (Some(ns), Some(bytes)) = (ns, bytes) {
+            let gib_s = bytes / ns * 1e9 / f64::from(1u32 << 30);
+            rows.push((e.file_name().to_string_lossy().into_owned(), gib_s));
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let combined = rows
+        .iter()
+        .find(|(n, _)| n == "fixture-combined")
+        .map(|r| r.1);
+    println!("\nmedian throughput, this run (ratio to fixture-combined; the bar is 0.50):");
+    for (name, gib_s) in &rows {
+        match combined {
+            Some(c) => println!("  {name:<28} {gib_s:6.2} GiB/s  {:5.2}", gib_s / c),
+            None => println!("  {name:<28} {gib_s:6.2} GiB/s"),
+        }
+    }
+}
