@@ -133,6 +133,79 @@ pub fn count_lines<E: Extractor>(ex: &mut E, chunk: &[u8], sink: &mut Sink) {
     sink.lines = index;
 }
 
+/// The loop shared by extractors that turn each window of a chunk into
+/// bitmaps before reading its lines (`clf::count_chunk`,
+/// `custom::Custom::count_chunk`): cuts `chunk` into windows of whole lines
+/// of at most `window` bytes and hands each to `each` with the running line
+/// index; a line longer than a window is classified on its own by `ex`.
+#[inline(always)]
+pub(crate) fn for_each_window<E: Extractor>(
+    ex: &mut E,
+    chunk: &[u8],
+    sink: &mut Sink,
+    window: usize,
+    mut each: impl FnMut(&mut E, &[u8], &mut Sink, &mut u64),
+) {
+    let mut index = sink.lines;
+    let mut base = 0;
+    while base < chunk.len() {
+        let rest = &chunk[base..];
+        let cut = if rest.len() <= window {
+            Some(rest.len())
+        } else {
+            memchr::memrchr(b'\n', &rest[..window]).map(|p| p + 1)
+        };
+        match cut {
+            Some(n) => {
+                each(ex, &rest[..n], sink, &mut index);
+                base += n;
+            }
+            None => {
+                let len = memchr::memchr(b'\n', rest).map_or(rest.len(), |p| p + 1);
+                let line = &rest[..len];
+                classify_one(ex, line.strip_suffix(b"\n").unwrap_or(line), sink, index);
+                index += 1;
+                base += len;
+            }
+        }
+    }
+    sink.lines = index;
+}
+
+/// The lines of a window, from its newline bitmap: `(start, end)` with the
+/// `\n` and a `\r` before it left out (`start == end` for an empty line).
+pub(crate) struct WindowLines<'a> {
+    w: &'a [u8],
+    newlines: &'a [u64],
+    s: usize,
+}
+
+impl<'a> WindowLines<'a> {
+    #[inline(always)]
+    pub(crate) fn new(w: &'a [u8], newlines: &'a [u64]) -> Self {
+        WindowLines { w, newlines, s: 0 }
+    }
+}
+
+impl Iterator for WindowLines<'_> {
+    type Item = (usize, usize);
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let (w, s) = (self.w, self.s);
+        if s >= w.len() {
+            return None;
+        }
+        let nl = crate::format::bytes::next_bit(self.newlines, s).min(w.len());
+        let mut e = nl;
+        if e > s && w[e - 1] == b'\r' {
+            e -= 1;
+        }
+        self.s = nl + 1;
+        Some((s, e))
+    }
+}
+
 #[inline(always)]
 pub(crate) fn classify_one<E: Extractor>(ex: &mut E, line: &[u8], sink: &mut Sink, index: u64) {
     let line = match line.split_last() {

@@ -47,6 +47,36 @@ impl Iterator for Positions<'_> {
     }
 }
 
+/// Offset of the first `byte` in `hay` at or after `from`, for short
+/// distances: eight bytes at a time in plain integer arithmetic (SWAR). The
+/// fields searched on a log line (a client, a request, a status) are a few to
+/// a few dozen bytes, where the set-up and call of a SIMD `memchr` cost more
+/// than the search itself, and where even a 64-byte bitmap ([`find`]) does
+/// more work than needed.
+#[inline(always)]
+pub fn find_near(hay: &[u8], from: usize, byte: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let needle = LO * u64::from(byte);
+    let mut i = from;
+    while i + 8 <= hay.len() {
+        let w = u64::from_le_bytes(hay[i..i + 8].try_into().expect("8 bytes"));
+        let x = w ^ needle;
+        // A byte of `x` is zero where `w` holds `byte`; this sets its high
+        // bit (and possibly some above the first match, which trailing_zeros
+        // skips).
+        let m = x.wrapping_sub(LO) & !x & HI;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    hay[i.min(hay.len())..]
+        .iter()
+        .position(|&b| b == byte)
+        .map(|p| i + p)
+}
+
 /// Offset of the first `byte` in `hay` at or after `from`. Scans a 64-byte
 /// bitmap at a time: for the short distances inside a log line this costs
 /// less than `memchr`, whose SIMD set-up is paid on every call.
@@ -60,6 +90,29 @@ pub fn find(hay: &[u8], mut from: usize, byte: u8) -> Option<usize> {
         from += 64;
     }
     None
+}
+
+/// Position of the first set bit at or after `pos` in a bitmap of one bit
+/// per byte (`masks[i]` covers bytes `64 * i ..`), or `usize::MAX`.
+#[inline(always)]
+pub fn next_bit(masks: &[u64], pos: usize) -> usize {
+    let mut word = pos / 64;
+    let Some(&first) = masks.get(word) else {
+        return usize::MAX;
+    };
+    // Usually the bit is in the same word: one shift, one count.
+    let m = first >> (pos % 64);
+    if m != 0 {
+        return pos + m.trailing_zeros() as usize;
+    }
+    loop {
+        word += 1;
+        match masks.get(word) {
+            None => return usize::MAX,
+            Some(&0) => {}
+            Some(&m) => return word * 64 + m.trailing_zeros() as usize,
+        }
+    }
 }
 
 /// How many `sep` bytes `line` holds, and the span of field `col` (0-based;
@@ -166,6 +219,102 @@ fn mask16(group: &[u8; 16], byte: u8) -> u16 {
     m
 }
 
+/// Bitmaps of `N` byte values over `w` at once: bit `b` of `out[j][i]` is set
+/// when byte `64 * i + b` of `w` equals `needles[j]` (bits past the end of
+/// `w` are clear). Each 64-byte block is loaded once for all the needles,
+/// with AVX2 when the CPU has it; `out[j]` needs `w.len().div_ceil(64)`
+/// words. For loops that, like the CLF one, turn a window into bitmaps
+/// before reading its lines.
+pub fn fill_bitmaps<const N: usize>(w: &[u8], needles: [u8; N], out: &mut [&mut [u64]; N]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU was just checked to support AVX2.
+        unsafe { fill_bitmaps_avx2(w, needles, out) };
+        return;
+    }
+    fill_bitmaps_with(w, out, |b| masks_n(b, needles));
+}
+
+/// [`fill_bitmaps`] with 32-byte vectors; same results.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fill_bitmaps_avx2<const N: usize>(w: &[u8], needles: [u8; N], out: &mut [&mut [u64]; N]) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
+    };
+    let vs = needles.map(|n| _mm256_set1_epi8(n as i8));
+    // The closure inherits this function's AVX2 target feature.
+    fill_bitmaps_with(w, out, |b| {
+        // SAFETY: two unaligned 32-byte loads at offsets 0 and 32 of a
+        // 64-byte array.
+        let (lo, hi) = unsafe {
+            (
+                _mm256_loadu_si256(b.as_ptr() as *const __m256i),
+                _mm256_loadu_si256(b.as_ptr().add(32) as *const __m256i),
+            )
+        };
+        let m = |v, c| _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, c)) as u32 as u64;
+        vs.map(|c| m(lo, c) | m(hi, c) << 32)
+    });
+}
+
+/// The block loop of [`fill_bitmaps`]; a partial last block is padded with
+/// zero bytes and its padding bits cleared.
+#[inline(always)]
+fn fill_bitmaps_with<const N: usize>(
+    w: &[u8],
+    out: &mut [&mut [u64]; N],
+    masks: impl Fn(&[u8; 64]) -> [u64; N],
+) {
+    let mut blocks = w.chunks_exact(64);
+    for (i, b) in blocks.by_ref().enumerate() {
+        let m = masks(b.try_into().expect("64 bytes"));
+        for j in 0..N {
+            out[j][i] = m[j];
+        }
+    }
+    let tail = blocks.remainder();
+    if !tail.is_empty() {
+        let mut last = [0u8; 64];
+        last[..tail.len()].copy_from_slice(tail);
+        let valid = u64::MAX >> (64 - tail.len());
+        let m = masks(&last);
+        let i = w.len() / 64;
+        for j in 0..N {
+            out[j][i] = m[j] & valid;
+        }
+    }
+}
+
+/// Bitmaps of `N` bytes in a 64-byte block, each 16-byte group loaded once.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn masks_n<const N: usize>(block: &[u8; 64], needles: [u8; N]) -> [u64; N] {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    let mut out = [0u64; N];
+    // SAFETY: SSE2 is part of the x86_64 baseline, and each unaligned load
+    // reads 16 bytes at offsets 0, 16, 32, 48 of the 64-byte `block`.
+    unsafe {
+        for k in 0..4 {
+            let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
+            for (o, &n) in out.iter_mut().zip(&needles) {
+                let eq = _mm_cmpeq_epi8(v, _mm_set1_epi8(n as i8));
+                *o |= (_mm_movemask_epi8(eq) as u16 as u64) << (16 * k);
+            }
+        }
+    }
+    out
+}
+
+/// Portable version of the x86_64 SSE2 bitmaps.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn masks_n<const N: usize>(block: &[u8; 64], needles: [u8; N]) -> [u64; N] {
+    needles.map(|n| mask64(block, n))
+}
+
 /// Bitmap of `byte` in a 64-byte block.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
@@ -218,6 +367,31 @@ mod tests {
         fn block_mask_is_a_plain_scan(hay in prop::collection::vec(prop_oneof![Just(b' '), Just(0u8), any::<u8>()], 0..70), byte in prop_oneof![Just(b' '), Just(0u8)]) {
             let want = hay.iter().take(64).enumerate().fold(0u64, |m, (i, &b)| m | (u64::from(b == byte) << i));
             prop_assert_eq!(block_mask(&hay, byte), want);
+        }
+
+        #[test]
+        fn fill_bitmaps_is_block_mask(w in prop::collection::vec(prop_oneof![Just(b' '), Just(b'\n'), Just(0u8), any::<u8>()], 0..300)) {
+            let needles = [b' ', b'\n', 0u8];
+            let words = w.len().div_ceil(64);
+            let (mut a, mut b, mut c) = (vec![0u64; words], vec![0u64; words], vec![0u64; words]);
+            fill_bitmaps(&w, needles, &mut [&mut a[..], &mut b[..], &mut c[..]]);
+            for (i, block) in w.chunks(64).enumerate() {
+                prop_assert_eq!(a[i], block_mask(block, b' '));
+                prop_assert_eq!(b[i], block_mask(block, b'\n'));
+                prop_assert_eq!(c[i], block_mask(block, 0));
+            }
+        }
+
+        #[test]
+        fn next_bit_is_a_plain_scan(masks in prop::collection::vec(prop_oneof![Just(0u64), Just(1u64 << 63), any::<u64>()], 0..5), pos in 0usize..330) {
+            let want = (pos..masks.len() * 64).find(|&i| masks[i / 64] >> (i % 64) & 1 == 1).unwrap_or(usize::MAX);
+            prop_assert_eq!(next_bit(&masks, pos), want);
+        }
+
+        #[test]
+        fn find_near_is_position(hay in prop::collection::vec(prop_oneof![Just(b' '), Just(0u8), Just(0x80u8), any::<u8>()], 0..100), from in 0usize..110, byte in prop_oneof![Just(b' '), Just(0u8), Just(0x80u8)]) {
+            let want = hay.get(from..).and_then(|r| r.iter().position(|&b| b == byte)).map(|p| from + p);
+            prop_assert_eq!(find_near(&hay, from, byte), want);
         }
 
         #[test]

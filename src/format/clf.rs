@@ -10,8 +10,8 @@
 
 use memchr::memchr;
 
-use super::{Extractor, Line, status_token};
-use crate::scan::{Sink, classify_one};
+use super::{Extractor, Line, bytes, status_token};
+use crate::scan::{Sink, WindowLines, for_each_window};
 
 /// Which member of the family an input is. Only a label for reports: all
 /// flavors are read by the same [`Clf`] extractor.
@@ -75,55 +75,22 @@ const WINDOW: usize = 64 * 1024;
 pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
     let mut quotes = [0u64; WINDOW / 64];
     let mut newlines = [0u64; WINDOW / 64];
-    let mut index = sink.lines;
-    let mut base = 0;
-    while base < chunk.len() {
-        let rest = &chunk[base..];
-        let w = if rest.len() <= WINDOW {
-            rest
-        } else {
-            match memchr::memrchr(b'\n', &rest[..WINDOW]) {
-                Some(p) => &rest[..=p],
-                None => {
-                    // One line longer than a window: plain path.
-                    let end = memchr(b'\n', rest).map_or(rest.len(), |p| p + 1);
-                    let line = &rest[..end];
-                    classify_one(
-                        &mut Clf,
-                        line.strip_suffix(b"\n").unwrap_or(line),
-                        sink,
-                        index,
-                    );
-                    index += 1;
-                    base += end;
-                    continue;
-                }
-            }
-        };
+    for_each_window(&mut Clf, chunk, sink, WINDOW, |_, w, sink, index| {
         let words = w.len().div_ceil(64);
         fill_masks(w, &mut quotes[..words], &mut newlines[..words]);
-        let (quotes, newlines) = (&quotes[..words], &newlines[..words]);
-        let mut s = 0;
-        while s < w.len() {
-            let nl = next_bit(newlines, s).min(w.len());
-            let mut e = nl;
-            if e > s && w[e - 1] == b'\r' {
-                e -= 1;
-            }
+        let quotes = &quotes[..words];
+        for (s, e) in WindowLines::new(w, &newlines[..words]) {
             if e == s {
                 sink.counts.skipped += 1;
             } else if let Some(code) = fast_status(w, quotes, s, e) {
                 sink.counts.codes[code as usize] += 1;
             } else {
                 let kind = Clf.classify(&w[s..e]);
-                sink.record(kind, &w[s..e], index);
+                sink.record(kind, &w[s..e], *index);
             }
-            index += 1;
-            s = nl + 1;
+            *index += 1;
         }
-        base += w.len();
-    }
-    sink.lines = index;
+    });
 }
 
 /// The status of line `w[s..e]` when it has the common shape: its first `"`
@@ -132,13 +99,13 @@ pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
 /// [`locate`]'s fast path accepts, found through the bitmaps.
 #[inline(always)]
 fn fast_status(w: &[u8], quotes: &[u64], s: usize, e: usize) -> Option<u16> {
-    let q1 = next_bit(quotes, s);
+    let q1 = bytes::next_bit(quotes, s);
     if q1 >= e || !stamped(&w[s..], q1 - s) {
         return None;
     }
     // The request ends at the first quote not escaped by an odd run of
     // backslashes (Apache's `\"` and `\\`), as in `closing_quote`.
-    let mut q2 = next_bit(quotes, q1 + 1);
+    let mut q2 = bytes::next_bit(quotes, q1 + 1);
     loop {
         if q2 >= e {
             return None;
@@ -150,7 +117,7 @@ fn fast_status(w: &[u8], quotes: &[u64], s: usize, e: usize) -> Option<u16> {
         if k % 2 == 0 {
             break;
         }
-        q2 = next_bit(quotes, q2 + 1);
+        q2 = bytes::next_bit(quotes, q2 + 1);
     }
     let end = q2 + 5;
     if end > e || w[q2 + 1] != b' ' {
@@ -177,26 +144,6 @@ fn stamped(line: &[u8], q: usize) -> bool {
         && line[q - 1] == b' '
         && line[q - 2] == b']'
         && ((q >= 29 && line[q - 29] == b'[') || line[q - 27] == b'[')
-}
-
-/// Position of the first set bit at or after `pos`, or `usize::MAX`.
-#[inline(always)]
-fn next_bit(masks: &[u64], pos: usize) -> usize {
-    let mut word = pos / 64;
-    if word >= masks.len() {
-        return usize::MAX;
-    }
-    let mut m = masks[word] & (u64::MAX << (pos % 64));
-    loop {
-        if m != 0 {
-            return word * 64 + m.trailing_zeros() as usize;
-        }
-        word += 1;
-        if word == masks.len() {
-            return usize::MAX;
-        }
-        m = masks[word];
-    }
 }
 
 /// Fills one bit per byte of `w`: where `"` and where `\n` stand.
@@ -306,7 +253,7 @@ fn masks_of(block: &[u8; 64]) -> (u64, u64) {
 ///
 /// The fast path covers nearly every real line with two short searches: the
 /// first `"` of the line, checked to follow a usual-width `[timestamp] `
-/// ([`stamped`]), then the request's closing quote, then a 3-digit status. Anything else takes the general path, [`locate_general`].
+/// (`stamped`), then the request's closing quote, then a 3-digit status. Anything else takes the general path, [`locate_general`].
 #[inline]
 pub fn locate(line: &[u8]) -> Option<(usize, usize)> {
     if let Some(q) = find_quote(line, 0) {
@@ -348,32 +295,11 @@ pub fn locate_general(line: &[u8]) -> Option<(usize, usize)> {
     }
 }
 
-/// Index of the first `"` at or after `from`.
-///
-/// Eight bytes at a time in plain integer arithmetic (SWAR): the distances
-/// searched on a log line are short (a client, a request), where the set-up
-/// and call overhead of a SIMD `memchr` costs more than the search itself.
+/// Index of the first `"` at or after `from` (see [`bytes::find_near`]: the
+/// distances searched on a log line are short).
 #[inline(always)]
 fn find_quote(line: &[u8], from: usize) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const QUOTES: u64 = LO * b'"' as u64;
-    let mut i = from;
-    while i + 8 <= line.len() {
-        let w = u64::from_le_bytes(line[i..i + 8].try_into().expect("8 bytes"));
-        let x = w ^ QUOTES;
-        // A byte of `x` is zero where `w` holds a quote; this sets its high bit
-        // (and possibly some above the first match, which trailing_zeros skips).
-        let m = x.wrapping_sub(LO) & !x & HI;
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    line[i.min(line.len())..]
-        .iter()
-        .position(|&b| b == b'"')
-        .map(|p| i + p)
+    bytes::find_near(line, from, b'"')
 }
 
 /// Index of the `"` that ends a quoted field whose contents start at `from`:

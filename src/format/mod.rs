@@ -191,7 +191,7 @@ impl AnyExtractor {
             AnyExtractor::Json(e) => count_lines(e, chunk, sink),
             AnyExtractor::Haproxy(e) => count_lines(e, chunk, sink),
             AnyExtractor::Squid(e) => count_lines(e, chunk, sink),
-            AnyExtractor::Custom(e) => count_lines(e, chunk, sink),
+            AnyExtractor::Custom(e) => e.count_chunk(chunk, sink),
         }
     }
 }
