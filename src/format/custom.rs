@@ -484,13 +484,14 @@ impl Custom {
                 &mut m3[..words],
             ];
             bytes::fill_bitmaps(w, needles, &mut out);
+            let maps = masks.each_ref().map(|m| &m[..words]);
             for (s, e) in WindowLines::new(w, &newlines[..words]) {
                 if e == s {
                     sink.counts.skipped += 1;
                 } else {
                     let line = &w[s..e];
                     let kind = ex.run(line, |byte, from| {
-                        let m = &masks[ex.slot[byte as usize] as usize][..words];
+                        let m = maps[usize::from(ex.slot[usize::from(byte)])];
                         let at = bytes::next_bit(m, s + from);
                         (at < e).then(|| at - s)
                     });
