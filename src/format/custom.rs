@@ -442,7 +442,8 @@ impl Custom {
             let Some(end) = field_end(line, p, f.end, &f.after, &find) else {
                 return Line::Malformed;
             };
-            if !f.after.at(line, end) {
+            // `Quote` and `Find` ends have matched the literal already.
+            if matches!(f.end, End::Space | End::Blank) && !f.after.at(line, end) {
                 return Line::Malformed;
             }
             p = end + f.after.len();
