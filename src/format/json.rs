@@ -124,13 +124,12 @@ fn find(line: &[u8], blocks: &mut Blocks, mut p: usize, path: &[u8]) -> Found {
             return Found::Broken;
         }
         p = ws(line, p + 1);
-        // Most keys differ in length or first byte: no `memcmp` call for them.
-        if key.len() == path.len() && key.first() == path.first() && key == path {
+        if same(key, path) {
             return Found::Value(p);
         }
         let descend = path.len() > key.len()
             && path[key.len()] == b'.'
-            && path.starts_with(key)
+            && same(&path[..key.len()], key)
             && line.get(p) == Some(&b'{');
         if descend {
             match find(line, blocks, p + 1, &path[key.len() + 1..]) {
@@ -150,6 +149,13 @@ fn find(line: &[u8], blocks: &mut Blocks, mut p: usize, path: &[u8]) -> Found {
             _ => return Found::Broken,
         }
     }
+}
+
+/// `a == b` without a `memcmp` call, which cost more than comparing the few
+/// bytes of a key (most differ in their length or first byte anyway).
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Reads the status value at `p`.

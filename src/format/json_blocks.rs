@@ -10,7 +10,7 @@
 //! found from runs of backslashes without a loop), of the bytes inside
 //! strings (a prefix XOR of those quotes) and of the brackets outside strings.
 //! A string's end is then one bit scan, and a nested value's end a count over
-//! its brackets, whole blocks at a time while they cannot close it.
+//! its brackets outside strings, one step per bracket.
 //!
 //! The bitmaps assume every backslash escapes and every quote opens or closes
 //! a string, which holds inside strings but not in the old byte-by-byte
@@ -24,20 +24,21 @@
 
 /// The bitmaps of one 64-byte block of a line (bit `i` is byte `base + i`),
 /// and the state carried into the next block.
+///
+/// Only the quotes are found for every block; the brackets and the bytes
+/// inside strings only for blocks a nested value is stepped over in
+/// ([`Blocks::close_from`]). Finding all of them up front cost about as much
+/// again as the quotes, for lines whose nested values are few and short.
 pub struct Blocks<'a> {
     line: &'a [u8],
     /// Offset of the block the bitmaps describe.
     base: usize,
     /// Quotes not escaped by a backslash: each opens or closes a string.
     quote: u64,
-    /// `{` and `[` outside strings.
-    open: u64,
-    /// `}` and `]` outside strings.
-    close: u64,
-    /// Escaped quotes outside strings: where the bitmaps and a byte-by-byte
-    /// reading part ways (only in invalid JSON).
-    stray: u64,
-    /// All ones when the block ended inside a string.
+    /// Quotes escaped by a backslash (outside strings, only in invalid JSON,
+    /// where the bitmaps and a byte-by-byte reading part ways).
+    escaped_quote: u64,
+    /// All ones when the block starts inside a string.
     in_string: u64,
     /// 1 when the first byte of the next block is escaped.
     escaped: u64,
@@ -51,9 +52,7 @@ impl<'a> Blocks<'a> {
             line,
             base: start,
             quote: 0,
-            open: 0,
-            close: 0,
-            stray: 0,
+            escaped_quote: 0,
             in_string: 0,
             escaped: 0,
         };
@@ -98,31 +97,34 @@ impl<'a> Blocks<'a> {
 
     /// Offset just past the bracket that closes the `{` or `[` at `p` (outside
     /// strings), counting `{`/`[` and `}`/`]` alike as the old scanner did.
-    /// Only the closers are visited: the depth before each is the depth
-    /// before the block plus the openers and minus the closers below it.
+    ///
+    /// One step per bracket, without a branch on its kind: counting a block's
+    /// brackets with `count_ones` to skip blocks that cannot close the value
+    /// was slower, as x86_64's baseline has no `popcnt` instruction and
+    /// the software count cost more than the steps it saved.
     #[inline(never)]
     pub fn close_from(&mut self, p: usize) -> Option<usize> {
         let mut from = self.seek(p)?;
         let mut depth = 0usize;
         loop {
-            let stray = self.stray & from;
+            // The bytes inside strings: from an opening quote up to (not
+            // including) its closing one.
+            let in_string = prefix_xor(self.quote) ^ self.in_string;
+            let [open, close] = gather(self.line, self.base, brackets);
+            let stray = self.escaped_quote & !in_string & from;
             // Only up to a stray quote, where the bitmaps must restart.
-            let upto = from & (stray & stray.wrapping_neg()).wrapping_sub(1);
-            let (open, close) = (self.open & upto, self.close & upto);
-            // Deeper than this block has closers: it cannot end here.
-            if close.count_ones() as usize >= depth {
-                let mut c = close;
-                while c != 0 {
-                    let below = (c & c.wrapping_neg()) - 1;
-                    let opened = depth + (open & below).count_ones() as usize;
-                    if opened == (close & below).count_ones() as usize + 1 {
-                        return Some(self.base + c.trailing_zeros() as usize + 1);
-                    }
-                    c &= c - 1;
+            let upto = !in_string & from & (stray & stray.wrapping_neg()).wrapping_sub(1);
+            let close = close & upto;
+            let mut events = (open | close) & upto;
+            while events != 0 {
+                let bit = events & events.wrapping_neg();
+                // +1 for an opener, -1 for a closer.
+                depth = (depth + 1).wrapping_sub(usize::from(close & bit != 0) << 1);
+                if depth == 0 {
+                    return Some(self.base + bit.trailing_zeros() as usize + 1);
                 }
+                events ^= bit;
             }
-            depth =
-                (depth + open.count_ones() as usize).saturating_sub(close.count_ones() as usize);
             if stray != 0 {
                 // A byte-by-byte reading opens a string at this quote.
                 self.resync(self.base + stray.trailing_zeros() as usize);
@@ -149,6 +151,8 @@ impl<'a> Blocks<'a> {
     /// Moves to the next block; `None` past the end of the line.
     #[inline(always)]
     fn next(&mut self) -> Option<()> {
+        // An odd number of quotes leaves the next block inside a string.
+        self.in_string ^= u64::from(self.quote.count_ones() & 1).wrapping_neg();
         self.base += 64;
         if self.base >= self.line.len() {
             return None;
@@ -157,17 +161,13 @@ impl<'a> Blocks<'a> {
         Some(())
     }
 
-    /// Computes the bitmaps of the block at `base`.
+    /// Finds the quotes of the block at `base`.
     #[inline(always)]
     fn load(&mut self) {
-        let raw = Raw::at(self.line, self.base);
-        let escaped = escaped(raw.backslash, &mut self.escaped);
-        self.quote = raw.quote & !escaped;
-        let in_string = prefix_xor(self.quote) ^ self.in_string;
-        self.in_string = ((in_string as i64) >> 63) as u64;
-        self.open = raw.open & !in_string;
-        self.close = raw.close & !in_string;
-        self.stray = raw.quote & escaped & !in_string;
+        let [quote, backslash] = gather(self.line, self.base, quotes);
+        let escaped = escaped(backslash, &mut self.escaped);
+        self.quote = quote & !escaped;
+        self.escaped_quote = quote & escaped;
     }
 }
 
@@ -253,113 +253,89 @@ fn bare_lane(lane: &[u8; 16]) -> (u32, u32) {
     (ends, odds)
 }
 
-/// Bitmaps of single byte values in a block, before strings are known.
-#[derive(Default)]
-struct Raw {
-    quote: u64,
-    backslash: u64,
-    /// `{` or `[`.
-    open: u64,
-    /// `}` or `]`.
-    close: u64,
-}
-
-impl Raw {
-    /// The bitmaps of the 64 bytes of `line` from `base` (bits past its end
-    /// are clear). The last block of a line is read 16 bytes at a time, the
-    /// last 16 from the line's end with their bitmap moved down into place:
-    /// copying the tail into a buffer instead cost a store-forwarding stall
-    /// that was a sixth of the time on short lines.
-    #[inline(always)]
-    fn at(line: &[u8], base: usize) -> Raw {
-        if let Some(block) = line.get(base..).and_then(|r| r.first_chunk::<64>()) {
-            let mut r = Raw::default();
-            for (k, lane) in block.chunks_exact(16).enumerate() {
-                if let Some(lane) = lane.first_chunk::<16>() {
-                    r.add(Raw::lane(lane), 16 * k);
-                }
-            }
-            return r;
+/// The bitmaps that `lane` finds in 16 bytes, for the 64 bytes of `line`
+/// from `base` (bits past its end are clear).
+///
+/// The last block of a line is read 16 bytes at a time, each lane that would
+/// run past the end read from the line's last 16 bytes instead and its
+/// bitmaps moved down into place, without a branch per lane (lines of
+/// different lengths made those branches mispredict). Copying the tail into
+/// a zeroed buffer instead cost a store-forwarding stall, a sixth of the time
+/// on short lines.
+#[inline(always)]
+fn gather<const N: usize>(
+    line: &[u8],
+    base: usize,
+    lane: impl Fn(&[u8; 16]) -> [u64; N],
+) -> [u64; N] {
+    let mut r = [0u64; N];
+    let mut add = |m: [u64; N], shift: usize, at: usize| {
+        for (r, m) in r.iter_mut().zip(m) {
+            *r |= m >> shift << at;
         }
-        let mut r = Raw::default();
+    };
+    if let Some(block) = line.get(base..).and_then(|r| r.first_chunk::<64>()) {
+        for (k, l) in block.chunks_exact(16).enumerate() {
+            if let Some(l) = l.first_chunk::<16>() {
+                add(lane(l), 0, 16 * k);
+            }
+        }
+    } else if let Some(last) = line.len().checked_sub(16) {
         for k in 0..4 {
             let o = base + 16 * k;
-            if o >= line.len() {
-                break;
-            }
-            if let Some(lane) = line[o..].first_chunk::<16>() {
-                r.add(Raw::lane(lane), 16 * k);
-            } else if let Some(lane) = line.last_chunk::<16>() {
-                r.add(Raw::lane(lane).shr(o + 16 - line.len()), 16 * k);
-            } else {
-                // Zeros match none of the bytes looked for.
-                let mut lane = [0u8; 16];
-                lane[..line.len() - o].copy_from_slice(&line[o..]);
-                r.add(Raw::lane(&lane), 16 * k);
+            let start = o.min(last);
+            if let Some(l) = line[start..].first_chunk::<16>() {
+                // Lanes at or past the end move out entirely.
+                add(lane(l), (o - start).min(63), 16 * k);
             }
         }
-        r
+    } else if base < line.len() {
+        // Zeros match none of the bytes looked for.
+        let mut l = [0u8; 16];
+        l[..line.len() - base].copy_from_slice(&line[base..]);
+        add(lane(&l), 0, 0);
     }
+    r
+}
 
-    /// Adds a lane's bitmaps at bit `at`.
-    #[inline(always)]
-    fn add(&mut self, lane: Raw, at: usize) {
-        self.quote |= lane.quote << at;
-        self.backslash |= lane.backslash << at;
-        self.open |= lane.open << at;
-        self.close |= lane.close << at;
-    }
+/// Bitmaps of `"` and `\\` in 16 bytes.
+#[inline(always)]
+fn quotes(lane: &[u8; 16]) -> [u64; 2] {
+    [eq(lane, b'"', 0), eq(lane, b'\\', 0)]
+}
 
-    /// The bitmaps of 16 bytes. `{`/`[` (0x7B/0x5B) differ only in bit 0x20,
-    /// as do `}`/`]`, so one compare after setting that bit finds both.
-    #[cfg(target_arch = "x86_64")]
-    #[inline(always)]
-    fn lane(lane: &[u8; 16]) -> Raw {
-        use std::arch::x86_64::{
-            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-            _mm_set1_epi8,
-        };
-        // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load
-        // reads the 16 bytes of `lane`.
-        unsafe {
-            let v = _mm_loadu_si128(lane.as_ptr() as *const __m128i);
-            let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-            let bits = |b: u8, v: __m128i| {
-                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8))) as u16 as u64
-            };
-            Raw {
-                quote: bits(b'"', v),
-                backslash: bits(b'\\', v),
-                open: bits(b'{', folded),
-                close: bits(b'}', folded),
-            }
-        }
-    }
+/// Bitmaps of `{`/`[` and `}`/`]` in 16 bytes: 0x7B/0x5B differ only in bit
+/// 0x20, as do 0x7D/0x5D, so one compare after setting that bit finds both.
+#[inline(always)]
+fn brackets(lane: &[u8; 16]) -> [u64; 2] {
+    [eq(lane, b'{', 0x20), eq(lane, b'}', 0x20)]
+}
 
-    /// Portable version of the x86_64 SSE2 bitmaps.
-    #[cfg(not(target_arch = "x86_64"))]
-    #[inline(always)]
-    fn lane(lane: &[u8; 16]) -> Raw {
-        let mut r = Raw::default();
-        for (i, &b) in lane.iter().enumerate() {
-            r.quote |= u64::from(b == b'"') << i;
-            r.backslash |= u64::from(b == b'\\') << i;
-            r.open |= u64::from(b | 0x20 == b'{') << i;
-            r.close |= u64::from(b | 0x20 == b'}') << i;
-        }
-        r
+/// Bitmap of the bytes of `lane` that equal `byte` once `or` is set in them.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn eq(lane: &[u8; 16], byte: u8, or: u8) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load
+    // reads the 16 bytes of `lane`.
+    unsafe {
+        let v = _mm_loadu_si128(lane.as_ptr() as *const __m128i);
+        let v = _mm_or_si128(v, _mm_set1_epi8(or as i8));
+        _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8))) as u16 as u64
     }
+}
 
-    /// The bitmaps of bytes that start `n` bytes later.
-    #[inline(always)]
-    fn shr(self, n: usize) -> Raw {
-        Raw {
-            quote: self.quote >> n,
-            backslash: self.backslash >> n,
-            open: self.open >> n,
-            close: self.close >> n,
-        }
+/// Portable version of the x86_64 SSE2 bitmap.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn eq(lane: &[u8; 16], byte: u8, or: u8) -> u64 {
+    let mut m = 0;
+    for (i, &b) in lane.iter().enumerate() {
+        m |= u64::from(b | or == byte) << i;
     }
+    m
 }
 
 /// The escaped bytes of a block: those after an odd-length run of
