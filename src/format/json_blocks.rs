@@ -82,6 +82,20 @@ impl<'a> Blocks<'a> {
         self.quote_after(p)
     }
 
+    /// The next three unescaped quotes at or after `p` when the block holding
+    /// `p` has them (see [`Blocks::quote_from`]).
+    #[inline(always)]
+    pub fn three_quotes_from(&self, p: usize) -> Option<[usize; 3]> {
+        let off = p.wrapping_sub(self.base);
+        if off >= 64 {
+            return None;
+        }
+        let a = self.quote & (u64::MAX << off);
+        let b = a & a.wrapping_sub(1);
+        let c = b & b.wrapping_sub(1);
+        (c != 0).then(|| [a, b, c].map(|m| self.base + m.trailing_zeros() as usize))
+    }
+
     /// [`Blocks::quote_from`] across blocks.
     #[inline(never)]
     fn quote_after(&mut self, p: usize) -> Option<usize> {
