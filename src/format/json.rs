@@ -8,8 +8,9 @@
 //! a nested object is never mistaken for the record's. Each member's grammar
 //! is checked byte by byte; string contents and nested values are stepped
 //! over with per-64-byte bitmaps of quotes and brackets
-//! ([`super::json_blocks`]), which made the Caddy and Traefik fixtures about
-//! twice as fast as a `memchr2` per string and a loop per nested byte.
+//! ([`super::json_blocks`]). Against the `memchr2` per string and loop per
+//! nested byte this replaced, on the bench fixtures (same process, shared
+//! VM): Caddy 1.5–1.75×, plain JSON 1.6×, Traefik 1.3× as fast.
 //! Scanning stops once the status is read; the rest of the line is not
 //! validated.
 //!

@@ -27,16 +27,16 @@
 ///
 /// Only the quotes are found for every block; the brackets and the bytes
 /// inside strings only for blocks a nested value is stepped over in
-/// ([`Blocks::close_from`]). Finding all of them up front cost about as much
-/// again as the quotes, for lines whose nested values are few and short.
+/// ([`Blocks::close_from`]): finding them for every block made the json
+/// fixture, whose nested values are few and short, about a tenth slower.
 pub struct Blocks<'a> {
     line: &'a [u8],
     /// Offset of the block the bitmaps describe.
     base: usize,
     /// Quotes not escaped by a backslash: each opens or closes a string.
     quote: u64,
-    /// Quotes escaped by a backslash (outside strings, only in invalid JSON,
-    /// where the bitmaps and a byte-by-byte reading part ways).
+    /// Quotes escaped by a backslash. Outside strings (only in invalid JSON)
+    /// the bitmaps and a byte-by-byte reading part ways there.
     escaped_quote: u64,
     /// All ones when the block starts inside a string.
     in_string: u64,
