@@ -172,6 +172,12 @@ pub fn block_mask(hay: &[u8], byte: u8) -> u64 {
 fn tail_mask(hay: &[u8], byte: u8) -> u64 {
     let n = hay.len();
     if n < 16 {
+        if n >= 8 {
+            // Two overlapping words: the first 8 bytes and the last 8.
+            let lo = eq8(hay[..8].try_into().expect("8 bytes"), byte);
+            let hi = eq8(hay[n - 8..].try_into().expect("8 bytes"), byte);
+            return u64::from(lo) | u64::from(hi) << (n - 8);
+        }
         let mut m = 0u64;
         for (i, &b) in hay.iter().enumerate() {
             m |= u64::from(b == byte) << i;
@@ -191,6 +197,20 @@ fn tail_mask(hay: &[u8], byte: u8) -> u64 {
         m |= (last >> (16 - (n - k))) << k;
     }
     m
+}
+
+/// Bitmap of `byte` in 8 bytes, in integer arithmetic (SWAR): the bytes
+/// equal to `byte` become zero, each zero byte gets its high bit set (exactly,
+/// without the borrow that makes the shorter zero-byte test over-report), and
+/// a multiply gathers the eight high bits into one byte.
+#[inline(always)]
+fn eq8(bytes: &[u8; 8], byte: u8) -> u8 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = u64::from_le_bytes(*bytes) ^ (LO * u64::from(byte));
+    let nonzero = ((x & LOW7) + LOW7) | x;
+    let zero = !nonzero & !LOW7;
+    ((zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
 }
 
 /// Bitmap of `byte` in 16 bytes.
