@@ -299,7 +299,8 @@ pub struct Custom {
     /// How the status field ends, and the literal after it (empty if none).
     status: (End, Lit),
     /// The distinct bytes the program searches for, and for each byte value
-    /// its index in `needles` (the windowed loop keeps one bitmap per needle).
+    /// its bitmap in the windowed loop (1 + its index in `needles`; 0 is
+    /// `\n`).
     needles: Vec<u8>,
     slot: Box<[u8; 256]>,
 }
@@ -366,13 +367,9 @@ enum End {
     Find,
 }
 
-/// How many distinct bytes the windowed loop keeps bitmaps for; programs
-/// that search for more (several literals with different first bytes) are
-/// counted line by line.
-const MAX_NEEDLES: usize = 4;
-
-/// Bytes per window of [`Custom::count_chunk`]: its bitmaps (5 × 8 KiB) stay
-/// in L1/L2.
+/// Bytes per window of [`Custom::count_chunk`]: its bitmaps (at most
+/// 5 × 8 KiB: `\n` and four needles; a program that searches for more bytes
+/// is counted line by line) stay in L1/L2.
 const WINDOW: usize = 64 * 1024;
 
 impl Custom {
@@ -423,8 +420,9 @@ impl Custom {
                 End::Find => after.bytes[0],
             };
             if !c.needles.contains(&byte) {
-                c.slot[byte as usize] = c.needles.len() as u8;
                 c.needles.push(byte);
+                // Bitmap 0 of the windowed loop is `\n`.
+                c.slot[byte as usize] = c.needles.len() as u8;
             }
         }
         c
@@ -466,27 +464,28 @@ impl Custom {
     /// every search is then a bit scan. The program itself is the same
     /// `Custom::run` the line-by-line path uses, so results are the same.
     pub fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
-        if self.needles.len() > MAX_NEEDLES {
-            return count_lines(self, chunk, sink);
+        // One bitmap for `\n` and one per needle, no more: each costs a
+        // compare per 32 bytes of every window.
+        match self.needles.len() {
+            0 => self.count_windowed::<1>(chunk, sink),
+            1 => self.count_windowed::<2>(chunk, sink),
+            2 => self.count_windowed::<3>(chunk, sink),
+            3 => self.count_windowed::<4>(chunk, sink),
+            4 => self.count_windowed::<5>(chunk, sink),
+            _ => count_lines(self, chunk, sink),
         }
-        let mut masks = [[0u64; WINDOW / 64]; MAX_NEEDLES];
-        let mut newlines = [0u64; WINDOW / 64];
+    }
+
+    /// [`Custom::count_chunk`] with `N - 1` needles; bitmap 0 is `\n`.
+    fn count_windowed<const N: usize>(&mut self, chunk: &[u8], sink: &mut Sink) {
+        let mut needles = [b'\n'; N];
+        needles[1..].copy_from_slice(&self.needles);
+        let mut masks = [[0u64; WINDOW / 64]; N];
         for_each_window(self, chunk, sink, WINDOW, |ex, w, sink, index| {
             let words = w.len().div_ceil(64);
-            // Unused needle slots repeat `\n`; their bitmaps are never read.
-            let mut needles = [b'\n'; MAX_NEEDLES + 1];
-            needles[1..=ex.needles.len()].copy_from_slice(&ex.needles);
-            let [m0, m1, m2, m3] = &mut masks;
-            let mut out = [
-                &mut newlines[..words],
-                &mut m0[..words],
-                &mut m1[..words],
-                &mut m2[..words],
-                &mut m3[..words],
-            ];
-            bytes::fill_bitmaps(w, needles, &mut out);
+            bytes::fill_bitmaps(w, needles, &mut masks.each_mut().map(|m| &mut m[..words]));
             let maps = masks.each_ref().map(|m| &m[..words]);
-            for (s, e) in WindowLines::new(w, &newlines[..words]) {
+            for (s, e) in WindowLines::new(w, maps[0]) {
                 if e == s {
                     sink.counts.skipped += 1;
                 } else {
@@ -686,15 +685,20 @@ mod tests {
         }
     }
 
-    const FORMATS: [&str; 4] = [
+    const FORMATS: [&str; 6] = [
         NGINX,
+        r#"$a|$b;$c:$status"#,
+        // Five needles: counted line by line.
+        r#"$a|$b;$c:$d,$e!$status"#,
         r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer""#,
         r#"[$time_local] $host:$server_port "$request" "$status" $request_time"#,
         r#"%h %l %u %t \"%r\" %>s %b"#,
     ];
 
-    const HEADS: [&[u8]; 5] = [
+    const HEADS: [&[u8]; 7] = [
         b"",
+        b"a|b;c:200",
+        b"a|b;c:d,e!404",
         b"1.2.3.4 [t] \"GET /\" 200 1",
         b"1.2.3.4 - - [t] \"GET /\" 404 1 \"-\"",
         b"[t] h:80 \"GET /\" \"503\" 0.1",
