@@ -1,8 +1,9 @@
-//! No input can make logstat panic: every preset format's extractor, through
-//! the very chunk loop the engine runs (the CLF bitmap path included), over
-//! arbitrary bytes; and every line lands in exactly one bucket.
+//! No input can make logstat panic: every preset format's extractor and a few
+//! custom format strings, through the very chunk loop the engine runs (the
+//! CLF and custom-format bitmap paths included), over arbitrary bytes; and
+//! every line lands in exactly one bucket.
 
-use logstat::format::{Format, FormatOptions, PRESETS};
+use logstat::format::{self, Format, FormatChoice, FormatOptions, PRESETS};
 use logstat::scan::Sink;
 use logstat::summary::Counts;
 use proptest::prelude::*;
@@ -33,8 +34,19 @@ proptest! {
             data.iter().filter(|&&b| b == b'\n').count() as u64 + u64::from(!data.ends_with(b"\n"))
         };
         let opts = FormatOptions { status_key: None, upstream };
-        for name in PRESETS {
-            let format = Format::from_name(name).expect("preset");
+        let custom = [
+            r#"$remote_addr [$time_local] "$request" $status $body_bytes_sent"#,
+            r#"%h %l %u %t \"%r\" %>s %b"#,
+            r#"$a|$b;$c:$d,$e!$status"#,
+        ];
+        let formats = PRESETS.iter().map(|n| Format::from_name(n).expect("preset")).chain(
+            custom.iter().map(|f| match format::parse_choice(f).expect("compiles") {
+                FormatChoice::Fixed(f) => f,
+                FormatChoice::Auto => unreachable!(),
+            }),
+        );
+        for format in formats {
+            let name = format.name();
             let mut ex = format.extractor(&opts);
             let mut counts = Counts::default();
             let mut sink = Sink::new(&mut counts, true);
