@@ -138,7 +138,7 @@ fn main() {
 /// two such runs.) Skipped when a filter argument selected only some
 /// benchmarks.
 fn side_by_side() {
-    if std::env::args().skip(1).any(|a| !a.starts_with('-')) {
+    if filtered() {
         return;
     }
     let rounds: usize = std::env::var("LOGSTAT_BENCH_ROUNDS")
@@ -182,4 +182,34 @@ fn side_by_side() {
     for (name, gib_s, ratio) in rows {
         println!("  {name:<30} {gib_s:6.2} GiB/s  {ratio:5.2}");
     }
+}
+
+/// Whether the command line names a benchmark filter (a positional argument
+/// that is not the value of one of criterion's options).
+fn filtered() -> bool {
+    const TAKES_VALUE: [&str; 14] = [
+        "--warm-up-time",
+        "--measurement-time",
+        "--sample-size",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--save-baseline",
+        "--baseline",
+        "--load-baseline",
+        "--profile-time",
+        "--color",
+        "--format",
+        "--plotting-backend",
+    ];
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if TAKES_VALUE.contains(&a.as_str()) {
+            args.next();
+        } else if !a.starts_with('-') {
+            return true;
+        }
+    }
+    false
 }
