@@ -1,10 +1,14 @@
-//! Finding separator bytes in a line without a call per separator.
+//! Finding bytes in log lines without a search call per byte found.
 //!
-//! Field-based formats (W3C, CloudFront, ELB, HAProxy, Squid) split each line
-//! on a separator. `memchr_iter` restarts a SIMD search for every field,
-//! whose set-up costs more than the search over the few bytes of a field;
-//! [`Positions`] instead turns 64 bytes at a time into a bitmap once and then
-//! pops one bit per separator.
+//! Access-log lines are 60–300 bytes and their fields a few to a few dozen:
+//! `memchr` restarts a SIMD search per call, and its set-up costs more than
+//! the search over so few bytes. Instead, 64 bytes at a time become a bitmap
+//! once and each byte found is one bit popped: [`Positions`] and
+//! [`field_span`] for the field-based formats (W3C, CloudFront, ELB, Squid),
+//! [`block_mask`] for the engine's line loop and HAProxy, [`fill_bitmaps`]
+//! and [`next_bit`] for loops that map a whole window first (CLF, custom
+//! formats); [`find_near`] searches eight bytes at a time where a single
+//! short search is all there is.
 
 /// Positions of one byte value in a slice, ascending.
 pub struct Positions<'a> {
@@ -166,8 +170,8 @@ pub fn block_mask(hay: &[u8], byte: u8) -> u64 {
 /// tail into a zeroed 64-byte block first made the vector loads wait on the
 /// copy's stores (a store-forwarding stall, a tenth of the custom format's
 /// profile); this reads whole 16-byte groups in place, the last partial group
-/// as the 16 bytes ending at the end of `hay`, and only a tail under 16
-/// bytes one byte at a time.
+/// as the 16 bytes ending at the end of `hay`, a tail of 8 to 15 bytes as two
+/// overlapping words ([`eq8`]) and only one under 8 bytes a byte at a time.
 #[inline(always)]
 fn tail_mask(hay: &[u8], byte: u8) -> u64 {
     let n = hay.len();
