@@ -296,13 +296,11 @@ pub struct Custom {
     lead: Lit,
     /// The fields before the status, in order.
     skip: Box<[Skip]>,
-    /// How the status field ends, and the literal after it (empty if none).
-    status: (End, Lit),
-    /// The distinct bytes the program searches for, and for each byte value
-    /// its bitmap in the windowed loop (1 + its index in `needles`; 0 is
-    /// `\n`).
+    /// The status field (its literal is empty if nothing follows it).
+    status: Skip,
+    /// The distinct bytes the program searches for; bitmap `1 + i` of the
+    /// windowed loop is `needles[i]`'s (bitmap 0 is `\n`).
     needles: Vec<u8>,
-    slot: Box<[u8; 256]>,
 }
 
 /// A literal, with its first eight bytes also as a word and mask so that the
@@ -351,6 +349,10 @@ impl Lit {
 struct Skip {
     end: End,
     after: Lit,
+    /// The byte this field's end is searched for (unused for `Blank`), and
+    /// the index of its bitmap in the windowed loop.
+    needle: u8,
+    map: u8,
 }
 
 /// Where a field ends.
@@ -375,8 +377,8 @@ const WINDOW: usize = 64 * 1024;
 impl Custom {
     pub fn new(p: &Program) -> Self {
         let mut lead = Lit::default();
-        let mut skip = Vec::new();
-        let mut status = (End::Blank, Lit::default());
+        let mut fields = Vec::new();
+        let mut needles: Vec<u8> = Vec::new();
         for (i, op) in p.ops.iter().enumerate() {
             let Op::Field {
                 status: is_status,
@@ -389,55 +391,60 @@ impl Custom {
                 continue;
             };
             let after = Lit::new(p.ops.get(i + 1).map(op_lit).unwrap_or_default());
-            let end = match after.bytes.first() {
-                None => End::Blank,
-                Some(_) if *quoted => End::Quote,
+            let (end, needle) = match after.bytes.first() {
+                None => (End::Blank, b'\n'),
+                Some(_) if *quoted => (End::Quote, b'"'),
                 // A space-delimited field ends at the first space:
                 // `$remote_addr [` must not swallow `1.2.3.4 - -`.
-                Some(b' ') => End::Space,
-                Some(_) => End::Find,
+                Some(b' ') => (End::Space, b' '),
+                Some(&b) => (End::Find, b),
             };
+            // Bitmap 0 of the windowed loop is `\n`.
+            let map = match end {
+                End::Blank => 0,
+                _ => match needles.iter().position(|&n| n == needle) {
+                    Some(i) => i + 1,
+                    None => {
+                        needles.push(needle);
+                        needles.len()
+                    }
+                },
+            };
+            fields.push(Skip {
+                end,
+                after,
+                needle,
+                map: u8::try_from(map).unwrap_or(u8::MAX),
+            });
             if *is_status {
-                status = (end, after);
                 break;
             }
-            skip.push(Skip { end, after });
         }
-        let mut c = Custom {
+        // The compiled program always holds the status field, last.
+        let status = fields.pop().unwrap_or(Skip {
+            end: End::Blank,
+            after: Lit::default(),
+            needle: b'\n',
+            map: 0,
+        });
+        Custom {
             lead,
-            skip: skip.into(),
+            skip: fields.into(),
             status,
-            needles: Vec::new(),
-            slot: Box::new([0; 256]),
-        };
-        // The bytes the program searches for, each with its bitmap slot.
-        let steps = c.skip.iter().map(|f| (f.end, &f.after));
-        for (end, after) in steps.chain(std::iter::once((c.status.0, &c.status.1))) {
-            let byte = match end {
-                End::Blank => continue,
-                End::Space => b' ',
-                End::Quote => b'"',
-                End::Find => after.bytes[0],
-            };
-            if !c.needles.contains(&byte) {
-                c.needles.push(byte);
-                // Bitmap 0 of the windowed loop is `\n`.
-                c.slot[byte as usize] = c.needles.len() as u8;
-            }
+            needles,
         }
-        c
     }
 
-    /// Runs the program on one line, finding bytes with `find(byte, from)`:
-    /// the first position of `byte` in `line` at or after `from`.
+    /// Runs the program on one line, finding bytes with `find(step, from)`:
+    /// the first position of `step.needle` in `line` at or after `from`.
     #[inline(always)]
-    fn run(&self, line: &[u8], find: impl Fn(u8, usize) -> Option<usize>) -> Line {
+    fn run(&self, line: &[u8], find: impl Fn(&Skip, usize) -> Option<usize>) -> Line {
         if !self.lead.at(line, 0) {
             return Line::Malformed;
         }
         let mut p = self.lead.len();
         for f in self.skip.iter() {
-            let Some(end) = field_end(line, p, f.end, &f.after, &find) else {
+            let Some(end) = field_end(line, p, f, &find) else {
                 return Line::Malformed;
             };
             // `Quote` and `Find` ends have matched the literal already.
@@ -446,8 +453,7 @@ impl Custom {
             }
             p = end + f.after.len();
         }
-        let (end, after) = &self.status;
-        match field_end(line, p, *end, after, &find) {
+        match field_end(line, p, &self.status, &find) {
             Some(e) => status_token(&line[p..e]),
             None => Line::Malformed,
         }
@@ -490,9 +496,8 @@ impl Custom {
                     sink.counts.skipped += 1;
                 } else {
                     let line = &w[s..e];
-                    let kind = ex.run(line, |byte, from| {
-                        let m = maps[usize::from(ex.slot[usize::from(byte)])];
-                        let at = bytes::next_bit(m, s + from);
+                    let kind = ex.run(line, |f, from| {
+                        let at = bytes::next_bit(maps[usize::from(f.map)], s + from);
                         (at < e).then(|| at - s)
                     });
                     sink.record(kind, line, *index);
@@ -506,7 +511,7 @@ impl Custom {
 impl Extractor for Custom {
     #[inline]
     fn classify(&mut self, line: &[u8]) -> Line {
-        self.run(line, |byte, from| bytes::find_near(line, from, byte))
+        self.run(line, |f, from| bytes::find_near(line, from, f.needle))
     }
 }
 
@@ -524,11 +529,11 @@ fn op_lit(op: &Op) -> &[u8] {
 fn field_end(
     line: &[u8],
     p: usize,
-    end: End,
-    after: &Lit,
-    find: &impl Fn(u8, usize) -> Option<usize>,
+    f: &Skip,
+    find: &impl Fn(&Skip, usize) -> Option<usize>,
 ) -> Option<usize> {
-    match end {
+    let after = &f.after;
+    match f.end {
         // A status is a few bytes: a plain loop is cheapest.
         End::Blank => Some(
             line[p.min(line.len())..]
@@ -536,12 +541,12 @@ fn field_end(
                 .position(|&b| b == b' ' || b == b'\t')
                 .map_or(line.len(), |n| p + n),
         ),
-        End::Space => Some(find(b' ', p).unwrap_or(line.len())),
-        End::Quote => closing_quote(line, p, find).filter(|&q| after.at(line, q)),
+        End::Space => Some(find(f, p).unwrap_or(line.len())),
+        End::Quote => closing_quote(line, p, |from| find(f, from)).filter(|&q| after.at(line, q)),
         End::Find => {
             let mut from = p;
             loop {
-                let q = find(after.bytes[0], from)?;
+                let q = find(f, from)?;
                 if after.at(line, q) {
                     return Some(q);
                 }
@@ -558,10 +563,10 @@ fn field_end(
 fn closing_quote(
     line: &[u8],
     mut from: usize,
-    find: &impl Fn(u8, usize) -> Option<usize>,
+    find: impl Fn(usize) -> Option<usize>,
 ) -> Option<usize> {
     loop {
-        let q = find(b'"', from)?;
+        let q = find(from)?;
         let mut backslashes = 0;
         while backslashes < q - from && line[q - 1 - backslashes] == b'\\' {
             backslashes += 1;
