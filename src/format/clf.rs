@@ -305,9 +305,20 @@ fn find_quote(line: &[u8], from: usize) -> Option<usize> {
 /// Index of the `"` that ends a quoted field whose contents start at `from`:
 /// the first quote preceded by an even number of backslashes.
 #[inline]
-pub(crate) fn closing_quote(line: &[u8], mut from: usize) -> Option<usize> {
+pub(crate) fn closing_quote(line: &[u8], from: usize) -> Option<usize> {
+    closing_quote_by(line, from, |from| find_quote(line, from))
+}
+
+/// [`closing_quote`] with the search for the next quote at or after an
+/// offset passed in (the custom-format loop finds quotes in its bitmaps).
+#[inline(always)]
+pub(crate) fn closing_quote_by(
+    line: &[u8],
+    mut from: usize,
+    find: impl Fn(usize) -> Option<usize>,
+) -> Option<usize> {
     loop {
-        let q = find_quote(line, from)?;
+        let q = find(from)?;
         let mut backslashes = 0;
         while backslashes < q - from && line[q - 1 - backslashes] == b'\\' {
             backslashes += 1;

@@ -17,6 +17,7 @@
 //! `%s`/`%<s`.
 
 use super::bytes;
+use super::clf::closing_quote_by;
 use super::{Extractor, Line, status_token};
 use crate::scan::{Sink, WindowLines, count_lines, for_each_window};
 
@@ -542,7 +543,9 @@ fn field_end(
                 .map_or(line.len(), |n| p + n),
         ),
         End::Space => Some(find(f, p).unwrap_or(line.len())),
-        End::Quote => closing_quote(line, p, |from| find(f, from)).filter(|&q| after.at(line, q)),
+        End::Quote => {
+            closing_quote_by(line, p, |from| find(f, from)).filter(|&q| after.at(line, q))
+        }
         End::Find => {
             let mut from = p;
             loop {
@@ -553,28 +556,6 @@ fn field_end(
                 from = q + 1;
             }
         }
-    }
-}
-
-/// Index of the `"` that ends a quoted field whose contents start at `from`:
-/// the first quote preceded by an even number of backslashes (the rule of
-/// `clf::closing_quote`, with the search for quotes passed in).
-#[inline(always)]
-fn closing_quote(
-    line: &[u8],
-    mut from: usize,
-    find: impl Fn(usize) -> Option<usize>,
-) -> Option<usize> {
-    loop {
-        let q = find(from)?;
-        let mut backslashes = 0;
-        while backslashes < q - from && line[q - 1 - backslashes] == b'\\' {
-            backslashes += 1;
-        }
-        if backslashes % 2 == 0 {
-            return Some(q);
-        }
-        from = q + 1;
     }
 }
 
