@@ -14,7 +14,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
-use criterion::{Criterion, Throughput, criterion_group};
+use criterion::{Criterion, Throughput};
 use logstat::format::{self, AnyExtractor, FormatChoice, FormatOptions};
 use logstat::scan::Sink;
 use logstat::summary::Counts;
@@ -34,17 +34,21 @@ fn count(ex: &AnyExtractor, data: &[u8]) -> u64 {
 }
 
 fn extractor_for(name: &str, sample: &[u8], dir: &Path) -> AnyExtractor {
-    let opts = FormatOptions::default();
-    let fmt = if name == "custom" {
+    if name == "custom" {
         let spec = std::fs::read_to_string(dir.join("custom.format")).expect("custom.format");
-        match format::parse_choice(spec.trim()).expect("custom format compiles") {
-            FormatChoice::Fixed(f) => f,
-            FormatChoice::Auto => unreachable!(),
-        }
-    } else {
-        format::detect(sample, &opts).unwrap_or_else(|e| panic!("{name}: {e}"))
-    };
+        return custom_extractor(spec.trim());
+    }
+    let opts = FormatOptions::default();
+    let fmt = format::detect(sample, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
     fmt.extractor(&opts)
+}
+
+/// The extractor of an nginx or Apache format string.
+fn custom_extractor(spec: &str) -> AnyExtractor {
+    match format::parse_choice(spec).expect("custom format compiles") {
+        FormatChoice::Fixed(f) => f.extractor(&FormatOptions::default()),
+        FormatChoice::Auto => unreachable!("a format string is not `auto`"),
+    }
 }
 
 /// One benchmark: a name, an extractor and the bytes it counts.
@@ -66,13 +70,9 @@ fn cases() -> Vec<Case> {
         data: data.clone(),
     }];
     let nginx_combined = r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
-    let ex = match format::parse_choice(nginx_combined).expect("compiles") {
-        FormatChoice::Fixed(f) => f.extractor(&FormatOptions::default()),
-        FormatChoice::Auto => unreachable!(),
-    };
     cases.push(Case {
         name: "generated-combined-as-custom".into(),
-        ex,
+        ex: custom_extractor(nginx_combined),
         data,
     });
 
@@ -106,26 +106,26 @@ fn cases() -> Vec<Case> {
     cases
 }
 
-fn bench(c: &mut Criterion) {
+fn bench(c: &mut Criterion, cases: &[Case]) {
     let mut g = c.benchmark_group("extract");
     g.sample_size(20);
-    for case in cases() {
+    for case in cases {
         g.throughput(Throughput::Bytes(case.data.len() as u64));
         g.bench_function(&case.name, |b| b.iter(|| count(&case.ex, &case.data)));
     }
     g.finish();
 }
 
-criterion_group!(benches, bench);
-
 fn main() {
+    let cases = cases();
     // `LOGSTAT_BENCH_SIDE_ONLY=1` skips criterion and prints only the
     // side-by-side table.
     if std::env::var_os("LOGSTAT_BENCH_SIDE_ONLY").is_none() {
-        benches();
-        Criterion::default().configure_from_args().final_summary();
+        let mut c = Criterion::default().configure_from_args();
+        bench(&mut c, &cases);
+        c.final_summary();
     }
-    side_by_side();
+    side_by_side(&cases);
 }
 
 /// The speed clause's comparison, made robust to a noisy machine: every
@@ -137,7 +137,7 @@ fn main() {
 /// the shared 2-core VM the Combined fixture alone moved by a third between
 /// two such runs.) Skipped when a filter argument selected only some
 /// benchmarks.
-fn side_by_side() {
+fn side_by_side(cases: &[Case]) {
     if filtered() {
         return;
     }
@@ -145,7 +145,6 @@ fn side_by_side() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(30);
-    let cases = cases();
     let reference = cases
         .iter()
         .position(|c| c.name == "fixture-combined")

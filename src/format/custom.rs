@@ -421,13 +421,9 @@ impl Custom {
                 break;
             }
         }
-        // The compiled program always holds the status field, last.
-        let status = fields.pop().unwrap_or(Skip {
-            end: End::Blank,
-            after: Lit::default(),
-            needle: b'\n',
-            map: 0,
-        });
+        let status = fields
+            .pop()
+            .expect("Program::compile refuses a format without a status field");
         Custom {
             lead,
             skip: fields.into(),
