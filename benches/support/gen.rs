@@ -205,3 +205,113 @@ pub fn log_bytes(bytes: usize, seed: u64) -> Vec<u8> {
     write_log(&mut out, bytes as u64, seed).expect("writing to memory");
     out
 }
+
+/// The JSON access-log shapes [`json_line`] writes.
+#[derive(Clone, Copy, Debug)]
+pub enum JsonShape {
+    /// Caddy v2's access log: the request as a nested object with its
+    /// headers, then the response's fields, `status` near the end.
+    Caddy,
+    /// A flat structured-logger line (zap, pino, logrus style), `status`
+    /// in the middle.
+    Flat,
+}
+
+/// Writes one JSON access-log line (with its `\n`) of `shape` into `out`,
+/// with the Combined generator's mix of clients, paths, agents and
+/// statuses, and a little of what real JSON logs interleave: other log
+/// messages without a status, a line cut short by a crash, blank lines.
+pub fn json_line(rng: &mut Rng, n: u64, shape: JsonShape, out: &mut Vec<u8>) {
+    let roll = rng.below(10_000);
+    if roll < 3 {
+        out.push(b'\n');
+        return;
+    }
+    let ts = 1_795_600_000 + n / 20;
+    let frac = rng.below(1000);
+    if roll < 8 {
+        let _ = writeln!(
+            out,
+            "{{\"level\":\"info\",\"ts\":{ts}.{frac:03},\"msg\":\"cut-off"
+        );
+        return;
+    }
+    if roll < 60 {
+        let _ = writeln!(
+            out,
+            "{{\"level\":\"info\",\"ts\":{ts}.{frac:03},\"logger\":\"tls.cache.maintenance\",\"msg\":\"certificate is in configured renewal window\",\"remaining\":{}}}",
+            rng.below(5_000_000)
+        );
+        return;
+    }
+    let ip = if rng.below(10) == 0 {
+        format!(
+            "2001:db8:{:x}:{:x}::{:x}",
+            rng.below(0xffff),
+            rng.below(0xffff),
+            rng.below(0xffff)
+        )
+    } else {
+        format!(
+            "{}.{}.{}.{}",
+            rng.below(223) + 1,
+            rng.below(256),
+            rng.below(256),
+            rng.below(254) + 1
+        )
+    };
+    let method = rng.pick(METHODS);
+    let mut uri = rng.pick(PATHS).to_string();
+    match rng.below(8) {
+        0 => {
+            uri.push_str(&format!(
+                "?q=running+shoes&page={}&utm_source=newsletter&session={:016x}",
+                rng.below(50),
+                rng.next()
+            ));
+        }
+        1 => uri.push_str(r#"?name=\"quoted\"&path=C:\\temp"#),
+        _ => {}
+    }
+    let agent = rng.pick(AGENTS);
+    let code = status(rng);
+    let size = if code == 304 || code == 204 {
+        0
+    } else {
+        rng.below(80_000)
+    };
+    let dur = rng.below(2_000_000);
+    match shape {
+        JsonShape::Caddy => {
+            let _ = writeln!(
+                out,
+                "{{\"level\":\"info\",\"ts\":{ts}.{frac:03},\"logger\":\"http.log.access.log0\",\"msg\":\"handled request\",\"request\":{{\"remote_ip\":\"{ip}\",\"remote_port\":\"{}\",\"client_ip\":\"{ip}\",\"proto\":\"HTTP/2.0\",\"method\":\"{method}\",\"host\":\"www.example.com\",\"uri\":\"{uri}\",\"headers\":{{\"User-Agent\":[\"{agent}\"],\"Accept\":[\"*/*\"],\"Accept-Encoding\":[\"gzip, br\"]}},\"tls\":{{\"resumed\":false,\"version\":772,\"cipher_suite\":4865,\"proto\":\"h2\",\"server_name\":\"www.example.com\"}}}},\"bytes_read\":0,\"user_id\":\"\",\"duration\":0.{dur:06},\"size\":{size},\"status\":{code},\"resp_headers\":{{\"Server\":[\"Caddy\"],\"Content-Type\":[\"text/html; charset=utf-8\"]}}}}",
+                rng.below(64_000) + 1024
+            );
+        }
+        JsonShape::Flat => {
+            let _ = writeln!(
+                out,
+                "{{\"level\":\"info\",\"time\":\"2026-11-26T{:02}:{:02}:{:02}.{frac:03}Z\",\"caller\":\"httpserver/middleware.go:87\",\"msg\":\"request completed\",\"remote_addr\":\"{ip}\",\"method\":\"{method}\",\"path\":\"{uri}\",\"status\":{code},\"bytes\":{size},\"duration_ms\":{}.{:03},\"user_agent\":\"{agent}\",\"request_id\":\"{:016x}\"}}",
+                (ts / 3600) % 24,
+                (ts / 60) % 60,
+                ts % 60,
+                dur / 1000,
+                dur % 1000,
+                rng.next()
+            );
+        }
+    }
+}
+
+/// About `bytes` bytes of JSON access log of `shape` in memory.
+pub fn json_log_bytes(bytes: usize, seed: u64, shape: JsonShape) -> Vec<u8> {
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::with_capacity(bytes + 4096);
+    let mut n = 0;
+    while out.len() < bytes {
+        json_line(&mut rng, n, shape, &mut out);
+        n += 1;
+    }
+    out
+}
