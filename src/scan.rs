@@ -99,7 +99,7 @@ impl<'a> Sink<'a> {
 /// SIMD search with one parse several times slower than batching; a bitmap
 /// of one block is cheaper still.) The CLF family has its own loop:
 /// `clf::count_chunk`.
-#[inline]
+#[inline(always)]
 pub fn count_lines<E: Extractor>(ex: &mut E, chunk: &[u8], sink: &mut Sink) {
     let mut index = sink.lines;
     let mut start = 0usize;

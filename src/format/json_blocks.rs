@@ -29,7 +29,7 @@
 /// inside strings only for blocks a nested value is stepped over in
 /// ([`Blocks::close_from`]): finding them for every block made the json
 /// fixture, whose nested values are few and short, about a tenth slower.
-pub struct Blocks<'a> {
+pub struct Blocks<'a, const WIDE: bool = false> {
     line: &'a [u8],
     /// Offset of the block the bitmaps describe.
     base: usize,
@@ -44,7 +44,7 @@ pub struct Blocks<'a> {
     escaped: u64,
 }
 
-impl<'a> Blocks<'a> {
+impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
     /// The bitmaps of `line` from `start`, which must be outside any string.
     #[inline]
     pub fn new(line: &'a [u8], start: usize) -> Self {
@@ -96,8 +96,10 @@ impl<'a> Blocks<'a> {
         (c != 0).then(|| [a, b, c].map(|m| self.base + m.trailing_zeros() as usize))
     }
 
-    /// [`Blocks::quote_from`] across blocks.
-    #[inline(never)]
+    /// [`Blocks::quote_from`] across blocks. Not `inline(never)` as it was:
+    /// inlined, it is compiled with the JSON loop's CPU features
+    /// (`Json::count_chunk`).
+    #[inline(always)]
     fn quote_after(&mut self, p: usize) -> Option<usize> {
         let mut m = self.seek(p)? & self.quote;
         loop {
@@ -115,25 +117,26 @@ impl<'a> Blocks<'a> {
     /// One step per bracket, without a branch on its kind: counting a block's
     /// brackets with `count_ones` to skip blocks that cannot close the value
     /// was slower, as x86_64's baseline has no `popcnt` instruction and
-    /// the software count cost more than the steps it saved.
-    #[inline(never)]
+    /// the software count cost more than the steps it saved. The next
+    /// block's quotes and brackets come from one pass over its bytes.
+    #[inline(always)]
     pub fn close_from(&mut self, p: usize) -> Option<usize> {
         let mut from = self.seek(p)?;
         let mut depth = 0usize;
+        let [mut open, mut close] = gather::<2, WIDE>(self.line, self.base, brackets, brackets32);
         loop {
             // The bytes inside strings: from an opening quote up to (not
             // including) its closing one.
             let in_string = prefix_xor(self.quote) ^ self.in_string;
-            let [open, close] = gather(self.line, self.base, brackets);
             let stray = self.escaped_quote & !in_string & from;
             // Only up to a stray quote, where the bitmaps must restart.
             let upto = !in_string & from & (stray & stray.wrapping_neg()).wrapping_sub(1);
-            let close = close & upto;
-            let mut events = (open | close) & upto;
+            let closers = close & upto;
+            let mut events = (open | closers) & upto;
             while events != 0 {
                 let bit = events & events.wrapping_neg();
                 // +1 for an opener, -1 for a closer.
-                depth = (depth + 1).wrapping_sub(usize::from(close & bit != 0) << 1);
+                depth = (depth + 1).wrapping_sub(usize::from(closers & bit != 0) << 1);
                 if depth == 0 {
                     return Some(self.base + bit.trailing_zeros() as usize + 1);
                 }
@@ -142,8 +145,15 @@ impl<'a> Blocks<'a> {
             if stray != 0 {
                 // A byte-by-byte reading opens a string at this quote.
                 self.resync(self.base + stray.trailing_zeros() as usize);
+                [open, close] = gather::<2, WIDE>(self.line, self.base, brackets, brackets32);
             } else {
-                self.next()?;
+                // Quotes and brackets of the next block from one load per
+                // 16 bytes: a nested value usually spans several blocks.
+                self.advance()?;
+                let [quote, backslash, o, c] =
+                    gather::<4, WIDE>(self.line, self.base, quotes_brackets, quotes_brackets32);
+                self.set_quotes(quote, backslash);
+                [open, close] = [o, c];
             }
             from = u64::MAX;
         }
@@ -165,20 +175,30 @@ impl<'a> Blocks<'a> {
     /// Moves to the next block; `None` past the end of the line.
     #[inline(always)]
     fn next(&mut self) -> Option<()> {
+        self.advance()?;
+        self.load();
+        Some(())
+    }
+
+    /// [`Blocks::next`] without finding the new block's quotes.
+    #[inline(always)]
+    fn advance(&mut self) -> Option<()> {
         // An odd number of quotes leaves the next block inside a string.
         self.in_string ^= u64::from(self.quote.count_ones() & 1).wrapping_neg();
         self.base += 64;
-        if self.base >= self.line.len() {
-            return None;
-        }
-        self.load();
-        Some(())
+        (self.base < self.line.len()).then_some(())
     }
 
     /// Finds the quotes of the block at `base`.
     #[inline(always)]
     fn load(&mut self) {
-        let [quote, backslash] = gather(self.line, self.base, quotes);
+        let [quote, backslash] = gather::<2, WIDE>(self.line, self.base, quotes, quotes32);
+        self.set_quotes(quote, backslash);
+    }
+
+    /// Takes the block's quotes and backslashes.
+    #[inline(always)]
+    fn set_quotes(&mut self, quote: u64, backslash: u64) {
         let escaped = escaped(backslash, &mut self.escaped);
         self.quote = quote & !escaped;
         self.escaped_quote = quote & escaped;
@@ -277,11 +297,17 @@ fn bare_lane(lane: &[u8; 16]) -> (u32, u32) {
 /// lane that would run past the end read from the line's last 16 bytes
 /// instead and moved down, without a branch per lane (lines of different
 /// lengths made those branches mispredict).
+///
+/// `WIDE` reads a whole block as two 32-byte lanes (`lane32`, AVX2) instead
+/// of four 16-byte ones: about half the compares and moves. Only
+/// `Json::count_chunk`'s loop, compiled for AVX2 and run on a CPU that has
+/// it, sets it.
 #[inline(always)]
-fn gather<const N: usize>(
+fn gather<const N: usize, const WIDE: bool>(
     line: &[u8],
     base: usize,
     lane: impl Fn(&[u8; 16]) -> [u64; N],
+    lane32: impl Fn(&[u8; 32]) -> [u64; N],
 ) -> [u64; N] {
     let mut r = [0u64; N];
     let mut add = |m: [u64; N], shift: usize, at: usize| {
@@ -293,9 +319,17 @@ fn gather<const N: usize>(
         return r;
     };
     if let Some(block) = rest.first_chunk::<64>().or(line.last_chunk::<64>()) {
-        for (k, l) in block.chunks_exact(16).enumerate() {
-            if let Some(l) = l.first_chunk::<16>() {
-                add(lane(l), 0, 16 * k);
+        if WIDE {
+            for (k, l) in block.chunks_exact(32).enumerate() {
+                if let Some(l) = l.first_chunk::<32>() {
+                    add(lane32(l), 0, 32 * k);
+                }
+            }
+        } else {
+            for (k, l) in block.chunks_exact(16).enumerate() {
+                if let Some(l) = l.first_chunk::<16>() {
+                    add(lane(l), 0, 16 * k);
+                }
             }
         }
         // The line's last 64 bytes start `64 - rest.len()` before `base`.
@@ -326,11 +360,67 @@ fn quotes(lane: &[u8; 16]) -> [u64; 2] {
     [eq(lane, b'"', 0), eq(lane, b'\\', 0)]
 }
 
+/// Bitmaps of `"`, `\\`, `{`/`[` and `}`/`]` in 16 bytes (one load).
+#[inline(always)]
+fn quotes_brackets(lane: &[u8; 16]) -> [u64; 4] {
+    let [q, b] = quotes(lane);
+    let [o, c] = brackets(lane);
+    [q, b, o, c]
+}
+
 /// Bitmaps of `{`/`[` and `}`/`]` in 16 bytes: 0x7B/0x5B differ only in bit
 /// 0x20, as do 0x7D/0x5D, so one compare after setting that bit finds both.
 #[inline(always)]
 fn brackets(lane: &[u8; 16]) -> [u64; 2] {
     [eq(lane, b'{', 0x20), eq(lane, b'}', 0x20)]
+}
+
+/// [`quotes`] in 32 bytes.
+#[inline(always)]
+fn quotes32(lane: &[u8; 32]) -> [u64; 2] {
+    // SAFETY: see `eq32`.
+    unsafe { [eq32(lane, b'"', 0), eq32(lane, b'\\', 0)] }
+}
+
+/// [`brackets`] in 32 bytes.
+#[inline(always)]
+fn brackets32(lane: &[u8; 32]) -> [u64; 2] {
+    // SAFETY: see `eq32`.
+    unsafe { [eq32(lane, b'{', 0x20), eq32(lane, b'}', 0x20)] }
+}
+
+/// [`quotes_brackets`] in 32 bytes.
+#[inline(always)]
+fn quotes_brackets32(lane: &[u8; 32]) -> [u64; 4] {
+    let [q, b] = quotes32(lane);
+    let [o, c] = brackets32(lane);
+    [q, b, o, c]
+}
+
+/// [`eq`] for 32 bytes with AVX2, for `Blocks<true>` only (see [`gather`]):
+/// only `Json::count_chunk` makes those, after checking that the CPU has
+/// AVX2, which is what callers must ensure.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn eq32(lane: &[u8; 32], byte: u8, or: u8) -> u64 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8,
+    };
+    // SAFETY: the unaligned load reads the 32 bytes of `lane`.
+    let v = unsafe { _mm256_loadu_si256(lane.as_ptr() as *const __m256i) };
+    let v = _mm256_or_si256(v, _mm256_set1_epi8(or as i8));
+    _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(byte as i8))) as u32 as u64
+}
+
+/// Portable version of the x86_64 AVX2 bitmap.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+unsafe fn eq32(lane: &[u8; 32], byte: u8, or: u8) -> u64 {
+    let (lo, hi) = lane.split_at(16);
+    let half = |h: &[u8]| eq(h.try_into().expect("16 bytes"), byte, or);
+    half(lo) | half(hi) << 16
 }
 
 /// Bitmap of the bytes of `lane` that equal `byte` once `or` is set in them.
@@ -415,6 +505,17 @@ mod tests {
         out
     }
 
+    /// Every quote `b` finds, in order.
+    fn quotes_of<const WIDE: bool>(mut b: Blocks<WIDE>) -> Vec<usize> {
+        let mut got = Vec::new();
+        let mut p = b.base;
+        while let Some(q) = b.quote_from(p) {
+            got.push(q);
+            p = q + 1;
+        }
+        got
+    }
+
     proptest! {
         #[test]
         fn bare_values_end_as_a_byte_loop(line in prop::collection::vec(prop::sample::select(b"1.a,}] \t\"\\[{".to_vec()), 0..60), p in 0usize..60) {
@@ -453,14 +554,24 @@ mod tests {
             let start = start.min(line.len());
             let esc = escaped_slowly(&line[start..].iter().map(|&b| b == b'\\').collect::<Vec<_>>());
             let want: Vec<usize> = (start..line.len()).filter(|&i| line[i] == b'"' && !esc[i - start]).collect();
-            let mut b = Blocks::new(&line, start);
-            let mut got = Vec::new();
-            let mut p = start;
-            while let Some(q) = b.quote_from(p) {
-                got.push(q);
-                p = q + 1;
+            prop_assert_eq!(&quotes_of(Blocks::<false>::new(&line, start)), &want);
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                prop_assert_eq!(quotes_of(Blocks::<true>::new(&line, start)), want);
             }
-            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn wide_lanes_find_the_same(line in prop::collection::vec(prop::sample::select(b"\"\\a{}[]".to_vec()), 0..200), start in 0usize..200, at in 0usize..260) {
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                let start = start.min(line.len());
+                let at = at.min(line.len());
+                let n = gather::<4, false>(&line, at, quotes_brackets, quotes_brackets32);
+                prop_assert_eq!(n, gather::<4, true>(&line, at, quotes_brackets, quotes_brackets32));
+                let (a, b) = (Blocks::<false>::new(&line, start), Blocks::<true>::new(&line, start));
+                prop_assert_eq!(quotes_of(a), quotes_of(b));
+            }
         }
     }
 }

@@ -189,7 +189,7 @@ impl AnyExtractor {
             AnyExtractor::Clf(_) => clf::count_chunk(chunk, sink),
             AnyExtractor::W3c(e) => count_lines(e, chunk, sink),
             AnyExtractor::Aws(e) => count_lines(e, chunk, sink),
-            AnyExtractor::Json(e) => count_lines(e, chunk, sink),
+            AnyExtractor::Json(e) => e.count_chunk(chunk, sink),
             AnyExtractor::Haproxy(e) => count_lines(e, chunk, sink),
             AnyExtractor::Squid(e) => count_lines(e, chunk, sink),
             AnyExtractor::Custom(e) => e.count_chunk(chunk, sink),
