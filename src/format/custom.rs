@@ -626,8 +626,11 @@ fn matched_end(
     f: &Skip,
     find: &impl Fn(&Skip, usize) -> Option<usize>,
 ) -> Option<usize> {
+    // A quoted field follows a literal that ends with `"`, so `buf[q - 1]`
+    // is that quote, not a backslash, when the field is empty (`q == p`):
+    // no test of `q > p` is needed (0.17M of 11.53M instructions).
     if let Some(q) = find(f, p)
-        && !(matches!(f.end, End::Quote) && q > p && buf[q - 1] == b'\\')
+        && !(matches!(f.end, End::Quote) && buf[q - 1] == b'\\')
         && f.after.at(buf, q, e)
     {
         return Some(q);
