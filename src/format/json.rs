@@ -8,11 +8,14 @@
 //! a nested object is never mistaken for the record's. Each member's grammar
 //! is checked byte by byte; string contents and nested values are stepped
 //! over with per-64-byte bitmaps of quotes and brackets
-//! ([`super::json_blocks`]). Against the `memchr2` per string and loop per
+//! (`json_blocks`). Against the `memchr2` per string and loop per
 //! nested byte this replaced, on the bench fixtures (same process, shared
 //! VM): Caddy 1.5–1.75×, plain JSON 1.6×, Traefik 1.3× as fast.
 //! Scanning stops once the status is read; the rest of the line is not
-//! validated.
+//! validated. The engine's line loop for this extractor
+//! ([`Json::count_chunk`]) is compiled a second time for AVX2 and the
+//! bit-manipulation instructions, with 64-byte blocks read as two 32-byte
+//! lanes, and chosen per chunk when the CPU has them.
 //!
 //! A dotted path `a.b.c` matches both the nested `{"a":{"b":{"c":…}}}` and
 //! flat keys that contain dots (`{"a.b.c":…}`, as ECS-style loggers write);

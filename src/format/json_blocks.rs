@@ -29,6 +29,10 @@
 /// inside strings only for blocks a nested value is stepped over in
 /// ([`Blocks::close_from`]): finding them for every block made the json
 /// fixture, whose nested values are few and short, about a tenth slower.
+///
+/// `Blocks<true>` reads whole blocks with AVX2 ([`gather`]): the module is
+/// private to the crate, and only `Json::count_chunk` makes those, on a CPU
+/// it has checked.
 pub struct Blocks<'a, const WIDE: bool = false> {
     line: &'a [u8],
     /// Offset of the block the bitmaps describe.
@@ -48,6 +52,8 @@ impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
     /// The bitmaps of `line` from `start`, which must be outside any string.
     #[inline]
     pub fn new(line: &'a [u8], start: usize) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        debug_assert!(!WIDE || std::arch::is_x86_feature_detected!("avx2"));
         let mut b = Blocks {
             line,
             base: start,

@@ -12,7 +12,7 @@ pub mod clf;
 pub mod custom;
 pub mod haproxy;
 pub mod json;
-pub mod json_blocks;
+pub(crate) mod json_blocks;
 pub mod squid;
 pub mod w3c;
 
