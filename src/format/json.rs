@@ -353,12 +353,6 @@ mod reference {
     /// Classifies one line for a key path.
     #[inline]
     pub fn classify(line: &[u8], path: &[u8]) -> Line {
-        classify_with::<false>(line, path)
-    }
-
-    /// [`classify`] with `Blocks<WIDE>` (see [`Json::count_chunk`]).
-    #[inline(always)]
-    fn classify_with<const WIDE: bool>(line: &[u8], path: &[u8]) -> Line {
         let Some(open) = memchr(b'{', line) else {
             return Line::Malformed;
         };
