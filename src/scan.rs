@@ -112,7 +112,7 @@ pub fn count_lines<E: Extractor>(ex: &mut E, chunk: &[u8], sink: &mut Sink) {
         while m != 0 {
             let end = base + m.trailing_zeros() as usize;
             m &= m - 1;
-            classify_one(ex, &chunk[start..end], sink, index);
+            classify_in(ex, chunk, start..end, sink, index);
             index += 1;
             start = end + 1;
         }
@@ -121,13 +121,13 @@ pub fn count_lines<E: Extractor>(ex: &mut E, chunk: &[u8], sink: &mut Sink) {
     for (i, &b) in tail.iter().enumerate() {
         if b == b'\n' {
             let end = base + i;
-            classify_one(ex, &chunk[start..end], sink, index);
+            classify_in(ex, chunk, start..end, sink, index);
             index += 1;
             start = end + 1;
         }
     }
     if start < chunk.len() {
-        classify_one(ex, &chunk[start..], sink, index);
+        classify_in(ex, chunk, start..chunk.len(), sink, index);
         index += 1;
     }
     sink.lines = index;
@@ -208,6 +208,23 @@ impl Iterator for WindowLines<'_> {
 
 #[inline(always)]
 pub(crate) fn classify_one<E: Extractor>(ex: &mut E, line: &[u8], sink: &mut Sink, index: u64) {
+    classify_in(ex, line, 0..line.len(), sink, index);
+}
+
+/// Classifies and records the line `chunk[span]`, which the extractor may
+/// read on past ([`Extractor::classify_in`]): a trailing `\r` is not part of
+/// the line, and an empty line is `skipped`.
+#[inline(always)]
+fn classify_in<E: Extractor>(
+    ex: &mut E,
+    chunk: &[u8],
+    span: std::ops::Range<usize>,
+    sink: &mut Sink,
+    index: u64,
+) {
+    // In this order the second bounds check follows from the first.
+    let line = &chunk[span.clone()];
+    let rest = &chunk[span.start..];
     let line = match line.split_last() {
         Some((b'\r', rest)) => rest,
         _ => line,
@@ -216,7 +233,7 @@ pub(crate) fn classify_one<E: Extractor>(ex: &mut E, line: &[u8], sink: &mut Sin
         sink.counts.skipped += 1;
         return;
     }
-    let kind = ex.classify(line);
+    let kind = ex.classify_in(line, rest);
     sink.record(kind, line, index);
 }
 

@@ -35,6 +35,17 @@ pub enum Line {
 /// allocate; state (e.g. the current W3C `#Fields:` layout) lives in `self`.
 pub trait Extractor: Clone + Send {
     fn classify(&mut self, line: &[u8]) -> Line;
+
+    /// [`Extractor::classify`] for `line`, given `rest`, the chunk from the
+    /// line's first byte on ([`crate::scan::count_lines`]): an extractor
+    /// that reads whole SIMD blocks can read a line's last block in one load
+    /// there instead of piecing it together. The bytes of `rest` past the
+    /// line are not the line's and must not change the result.
+    #[inline(always)]
+    fn classify_in(&mut self, line: &[u8], rest: &[u8]) -> Line {
+        let _ = rest;
+        self.classify(line)
+    }
 }
 
 /// Settings that change what an extractor reads, from the command line.
