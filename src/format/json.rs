@@ -216,6 +216,11 @@ fn find<const WIDE: bool>(line: &[u8], blocks: &mut Blocks<WIDE>, mut p: usize, 
             if key.is(line, p, kend) {
                 return Found::Value(open);
             }
+            // Compact JSON goes on with `,"`: the next key's quote at once.
+            if line.get(close + 1..close + 3) == Some(b",\"") {
+                p = close + 2;
+                continue;
+            }
             p = ws(line, close + 1);
             match line.get(p) {
                 Some(b',') => p = ws(line, p + 1),
@@ -256,6 +261,10 @@ fn find<const WIDE: bool>(line: &[u8], blocks: &mut Blocks<WIDE>, mut p: usize, 
                 Some(end) => p = end,
                 None => return Found::Broken,
             }
+        }
+        if line.get(p..p + 2) == Some(b",\"") {
+            p += 1;
+            continue;
         }
         p = ws(line, p);
         match line.get(p) {
@@ -411,6 +420,15 @@ fn value<const WIDE: bool>(line: &[u8], blocks: &mut Blocks<WIDE>, p: usize) -> 
             None => Line::Malformed,
         },
         Some(b'0'..=b'9') => {
+            // `200,` or `404}`: three digits and what ends them, the
+            // commonest value, read without the loop below.
+            if let Some(&[a, b, c, d]) = line.get(p..p + 4) {
+                let digit = |x: u8| x.wrapping_sub(b'0') < 10;
+                if digit(b) & digit(c) & !digit(d) & !matches!(d, b'.' | b'e' | b'E') {
+                    let [a, b, c] = [a, b, c].map(|x| u16::from(x - b'0'));
+                    return Line::Status(a * 100 + b * 10 + c);
+                }
+            }
             let end = line[p..]
                 .iter()
                 .position(|b| !b.is_ascii_digit())
