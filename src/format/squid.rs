@@ -5,7 +5,7 @@
 //! of spaces. The status is what follows the `/` of the 4th field
 //! (`TCP_MISS/200`, `NONE/000` for no reply, which is code 0).
 
-use super::bytes::Positions;
+use super::bytes::{Positions, mask64};
 use super::{Extractor, Line, status_token};
 
 /// The Squid extractor. Stateless.
@@ -15,6 +15,9 @@ pub struct Squid;
 impl Extractor for Squid {
     #[inline]
     fn classify(&mut self, line: &[u8]) -> Line {
+        if let Some(kind) = classify_in_block(line) {
+            return kind;
+        }
         match result_field(line).and_then(|f| f.iter().position(|&b| b == b'/').map(|p| (f, p))) {
             Some((f, p)) if p > 0 => status_token(&f[p + 1..]),
             _ => Line::Malformed,
@@ -22,7 +25,35 @@ impl Extractor for Squid {
     }
 }
 
-/// The 4th field (`CODE/STATUS`), when the line has at least five.
+/// [`Squid::classify`] from bitmaps of the line's first 64 bytes, where the
+/// first five fields of a Squid line are (the 5th must start there too, as
+/// [`result_field`] wants one after the result code); `None` when they are
+/// not, or the line is shorter. Walking the spaces one at a time was ten
+/// times the instructions: runs of blanks before `elapsed` give a field
+/// start where a space follows a non-space, found for all fields at once.
+#[inline(always)]
+fn classify_in_block(line: &[u8]) -> Option<Line> {
+    let block = line.first_chunk::<64>()?;
+    let space = mask64(block, b' ');
+    let starts = !space & (space << 1 | 1);
+    // Drop the first three field starts: the lowest left is the 4th's.
+    let fourth = starts & starts.wrapping_sub(1);
+    let fourth = fourth & fourth.wrapping_sub(1);
+    let fourth = fourth & fourth.wrapping_sub(1);
+    let fifth = fourth & fourth.wrapping_sub(1);
+    if fifth == 0 {
+        return None;
+    }
+    let start = fourth.trailing_zeros() as usize;
+    let from = u64::MAX << start;
+    let end = (space & from).trailing_zeros() as usize;
+    let slash = (mask64(block, b'/') & from).trailing_zeros() as usize;
+    Some(match slash {
+        s if s > start && s < end => status_token(&line[s + 1..end]),
+        _ => Line::Malformed,
+    })
+}
+
 #[inline]
 fn result_field(line: &[u8]) -> Option<&[u8]> {
     // The 4th non-empty space-separated token, provided a 5th follows.
@@ -59,6 +90,33 @@ pub fn looks_squid(line: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The field walk alone, without the block bitmaps.
+    fn walked(line: &[u8]) -> Line {
+        match result_field(line).and_then(|f| f.iter().position(|&b| b == b'/').map(|p| (f, p))) {
+            Some((f, p)) if p > 0 => status_token(&f[p + 1..]),
+            _ => Line::Malformed,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn bitmaps_read_as_the_walk(line in prop::collection::vec(
+            prop_oneof![
+                4 => prop::sample::select(b" /a0-".to_vec()).prop_map(|b| vec![b]),
+                1 => prop::sample::select(vec![
+                    &b"1710230400.200"[..], b"    ", b"TCP_MISS/200", b"NONE/000", b"/404", b"X/", b"2000",
+                ]).prop_map(<[u8]>::to_vec),
+            ],
+            0..40,
+        )) {
+            let line = line.concat();
+            prop_assert_eq!(Squid.classify(&line), walked(&line));
+        }
+    }
 
     #[test]
     fn statuses() {
