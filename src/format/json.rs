@@ -233,7 +233,7 @@ fn find<const WIDE: bool>(line: &[u8], blocks: &mut Blocks<WIDE>, mut p: usize, 
             return Found::Broken;
         };
         let found = key.is(line, p, kend);
-        let key = &line[p + 1..kend];
+        let name = &line[p + 1..kend];
         p = ws(line, kend + 1);
         if line.get(p) != Some(&b':') {
             return Found::Broken;
@@ -247,12 +247,12 @@ fn find<const WIDE: bool>(line: &[u8], blocks: &mut Blocks<WIDE>, mut p: usize, 
         // each key's length that mispredicts from member to member.
         debug_assert!(!WIDE || !path.contains(&b'.'));
         let descend = !WIDE
-            && path.len() > key.len()
-            && path[key.len()] == b'.'
-            && same(&path[..key.len()], key)
+            && path.len() > name.len()
+            && path[name.len()] == b'.'
+            && same(&path[..name.len()], name)
             && line.get(p) == Some(&b'{');
         if descend {
-            match find_nested(line, blocks, p + 1, &path[key.len() + 1..]) {
+            match find_nested(line, blocks, p + 1, &path[name.len() + 1..]) {
                 Found::Absent(end) => p = end,
                 other => return other,
             }
