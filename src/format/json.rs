@@ -104,7 +104,14 @@ impl Json {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,bmi1,bmi2,popcnt,lzcnt,pclmulqdq")]
     fn count_x86(&mut self, chunk: &[u8], sink: &mut Sink) {
-        count_lines(&mut Wide { key: self.key() }, chunk, sink);
+        // The default key and Caddy's, with its quoted form a constant: the
+        // loop compiled for it compares keys against an immediate and keeps
+        // a few more registers for the walk.
+        if *self.path == *b"status" {
+            count_lines(&mut Wide { key: Status }, chunk, sink);
+        } else {
+            count_lines(&mut Wide { key: self.key() }, chunk, sink);
+        }
     }
 }
 
@@ -112,12 +119,12 @@ impl Json {
 /// (`Blocks<true>`): only for [`Json::count_x86`], on a CPU with AVX2.
 #[cfg(target_arch = "x86_64")]
 #[derive(Clone)]
-struct Wide<'a> {
-    key: Key<'a>,
+struct Wide<K> {
+    key: K,
 }
 
 #[cfg(target_arch = "x86_64")]
-impl Extractor for Wide<'_> {
+impl<K: Needle + Send> Extractor for Wide<K> {
     #[inline(always)]
     fn classify(&mut self, line: &[u8]) -> Line {
         classify_in::<false>(line, line, self.key)
@@ -167,7 +174,7 @@ pub fn classify(line: &[u8], path: &[u8]) -> Line {
 /// the chunk from the line's first byte on, where the first block is read
 /// ([`Blocks::within`]).
 #[inline(always)]
-fn classify_in<const WIDE: bool>(line: &[u8], rest: &[u8], key: Key) -> Line {
+fn classify_in<const WIDE: bool>(line: &[u8], rest: &[u8], key: impl Needle) -> Line {
     // Records start with their object; other lines are searched for one.
     let open = match line.first() {
         Some(b'{') => 0,
@@ -197,8 +204,13 @@ enum Found {
 /// `,` or `}`), so a broken line is malformed; only string contents and
 /// nested values are stepped over with the bitmaps of `blocks`.
 #[inline(always)]
-fn find<const WIDE: bool>(line: &[u8], blocks: &mut Blocks<WIDE>, mut p: usize, key: Key) -> Found {
-    let path = key.path;
+fn find<const WIDE: bool>(
+    line: &[u8],
+    blocks: &mut Blocks<WIDE>,
+    mut p: usize,
+    key: impl Needle,
+) -> Found {
+    let path = key.path();
     p = ws(line, p);
     if line.get(p) == Some(&b'}') {
         return Found::Absent(p + 1);
@@ -292,15 +304,45 @@ fn find_nested<const WIDE: bool>(
     find(line, blocks, p, key)
 }
 
-/// The key path looked for, and its [`Quoted`] form.
+/// The key path looked for.
+trait Needle: Copy {
+    fn path(&self) -> &[u8];
+
+    /// Whether the key between the quotes at `p` and `kend` is the path.
+    fn is(&self, line: &[u8], p: usize, kend: usize) -> bool;
+}
+
+/// Any key path, and its [`Quoted`] form.
 #[derive(Clone, Copy)]
 struct Key<'a> {
     path: &'a [u8],
     quoted: Quoted,
 }
 
-impl Key<'_> {
-    /// Whether the key between the quotes at `p` and `kend` is the path.
+/// The path `status`, known when compiling: `"status"` is exactly one word.
+#[derive(Clone, Copy)]
+struct Status;
+
+impl Needle for Status {
+    #[inline(always)]
+    fn path(&self) -> &[u8] {
+        b"status"
+    }
+
+    /// A line too short for the word after `p` cannot hold the key `status`
+    /// and its closing quote there either.
+    #[inline(always)]
+    fn is(&self, line: &[u8], p: usize, _kend: usize) -> bool {
+        line.get(p..p + 8) == Some(b"\"status\"")
+    }
+}
+
+impl Needle for Key<'_> {
+    #[inline(always)]
+    fn path(&self) -> &[u8] {
+        self.path
+    }
+
     #[inline(always)]
     fn is(&self, line: &[u8], p: usize, kend: usize) -> bool {
         let q = &self.quoted;
@@ -864,7 +906,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
+        #![proptest_config(ProptestConfig::with_cases(1000))]
 
         #[test]
         fn count_chunk_as_the_reference(
