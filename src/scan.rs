@@ -226,7 +226,7 @@ fn classify_in<E: Extractor>(
     let line = &chunk[span.clone()];
     let rest = &chunk[span.start..];
     let line = match line.split_last() {
-        Some((b'\r', rest)) => rest,
+        Some((b'\r', body)) => body,
         _ => line,
     };
     if line.is_empty() {

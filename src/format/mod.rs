@@ -38,9 +38,10 @@ pub trait Extractor: Clone + Send {
 
     /// [`Extractor::classify`] for `line`, given `rest`, the chunk from the
     /// line's first byte on ([`crate::scan::count_lines`]): an extractor
-    /// that reads whole SIMD blocks can read a line's last block in one load
-    /// there instead of piecing it together. The bytes of `rest` past the
-    /// line are not the line's and must not change the result.
+    /// that reads 64-byte blocks can load one that runs past the line's end
+    /// whole instead of piecing it together (`json::Json`). The bytes of
+    /// `rest` past the line are not the line's and must not change the
+    /// result.
     #[inline(always)]
     fn classify_in(&mut self, line: &[u8], rest: &[u8]) -> Line {
         let _ = rest;

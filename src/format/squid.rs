@@ -28,9 +28,11 @@ impl Extractor for Squid {
 /// [`Squid::classify`] from bitmaps of the line's first 64 bytes, where the
 /// first five fields of a Squid line are (the 5th must start there too, as
 /// [`result_field`] wants one after the result code); `None` when they are
-/// not, or the line is shorter. Walking the spaces one at a time was ten
-/// times the instructions: runs of blanks before `elapsed` give a field
-/// start where a space follows a non-space, found for all fields at once.
+/// not, or the line is shorter. A field starts where a non-space follows a
+/// space (runs of blanks pad `elapsed`), so all field starts come from one
+/// bitmap: the Squid fixture took 2.4 times the instructions when the
+/// spaces were walked one at a time ([`result_field`], still the way for
+/// longer first fields).
 #[inline(always)]
 fn classify_in_block(line: &[u8]) -> Option<Line> {
     let block = line.first_chunk::<64>()?;
