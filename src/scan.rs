@@ -25,6 +25,7 @@ use std::time::Instant;
 use crate::format::bytes::mask64;
 use crate::format::{
     AnyExtractor, Extractor, Format, FormatChoice, FormatOptions, Line, detect, is_blank,
+    json_with_well_known_key,
 };
 use crate::input::{self, Opened, read_at_full};
 use crate::summary::{Counts, InputSummary, MalformedExample, Summary};
@@ -544,9 +545,13 @@ pub fn scan<'a>(
     Summary::from_inputs(inputs, examples, start.elapsed())
 }
 
-/// The forced format, or the one detected from `sample`.
+/// The forced format, or the one detected from `sample`; for a forced `json`
+/// without `--status-key`, the key is picked from `sample`.
 fn choose_format(opts: &ScanOptions, sample: &[u8]) -> Result<Format, String> {
     match &opts.format {
+        FormatChoice::Fixed(Format::Json(_)) if opts.format_options.status_key.is_none() => {
+            Ok(json_with_well_known_key(sample, &opts.format_options))
+        }
         FormatChoice::Fixed(f) => Ok(f.clone()),
         FormatChoice::Auto => detect(sample, &opts.format_options).map_err(|e| e.to_string()),
     }

@@ -124,6 +124,47 @@ fn issue_example_custom_format() {
 }
 
 #[test]
+fn forced_json_picks_a_well_known_key_per_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let pino = dir.path().join("pino.log");
+    std::fs::write(
+        &pino,
+        "{\"req\":{\"headers\":{\"status\":\"x\"}},\"res\":{\"statusCode\":404},\"msg\":\"request completed\"}\n\
+         {\"res\":{\"statusCode\":200},\"msg\":\"request completed\"}\n\
+         {\"msg\":\"server listening\"}\n",
+    )
+    .unwrap();
+    let istio = dir.path().join("istio.log");
+    std::fs::write(
+        &istio,
+        "{\"method\":\"GET\",\"response_code\":503,\"response_flags\":\"UF\"}\n",
+    )
+    .unwrap();
+    let r = run_json(&[
+        "--log-format",
+        "json",
+        pino.to_str().unwrap(),
+        istio.to_str().unwrap(),
+    ]);
+    assert_eq!(r["inputs"][0]["format"], "json");
+    assert_eq!(
+        counts_of(&r)["codes"],
+        serde_json::json!({"200": 1, "404": 1, "503": 1})
+    );
+    assert_eq!(r["malformed"], 1, "the line without a status");
+    // A key given is the only one read.
+    let r = run_json(&[
+        "--log-format",
+        "json",
+        "--status-key",
+        "status",
+        pino.to_str().unwrap(),
+    ]);
+    assert_eq!(r["requests"], 0);
+    assert_eq!(r["malformed"], 3);
+}
+
+#[test]
 fn upstream_status_where_formats_log_two() {
     // ALB fixture: target status differs from the client's on several lines.
     let r = run_json(&["--status", "upstream", fixture("alb").to_str().unwrap()]);
@@ -217,4 +258,13 @@ fn corpus_files_are_detected_by_folder() {
         }
     }
     assert!(seen > 0, "no corpus files under {root:?}");
+}
+
+#[test]
+fn readme_lists_every_well_known_json_key() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for key in logstat::format::json::WELL_KNOWN_KEYS {
+        assert!(readme.contains(&format!("`{key}`")), "README lacks `{key}`");
+    }
 }

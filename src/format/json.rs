@@ -42,7 +42,7 @@ use crate::scan::{Sink, count_lines};
 
 /// Status keys tried, in order, when the format is plain `json` and
 /// `--status-key` is not given.
-pub const WELL_KNOWN_KEYS: [&str; 12] = [
+pub const WELL_KNOWN_KEYS: [&str; 16] = [
     "status",
     "status_code",
     "statusCode",
@@ -54,9 +54,15 @@ pub const WELL_KNOWN_KEYS: [&str; 12] = [
     "res.statusCode",
     // Google Cloud LogEntry (Cloud Run, load balancers).
     "httpRequest.status",
-    // Azure Front Door / Application Gateway.
     "httpStatusCode",
     "http.status_code",
+    // Envoy's and Istio's JSON access logs (`%RESPONSE_CODE%`).
+    "response_code",
+    // Azure diagnostic logs: Front Door, then Application Gateway.
+    "properties.httpStatusCode",
+    "properties.httpStatus",
+    // Cloudflare Logpush HTTP requests: the status the edge sent the client.
+    "EdgeResponseStatus",
 ];
 
 /// The JSON extractor for one key path.

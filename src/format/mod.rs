@@ -130,8 +130,9 @@ impl Format {
         }
     }
 
-    /// The preset of that name. `json` reads the first well-known key; pass
-    /// `--status-key` for another.
+    /// The preset of that name. `json` holds the first well-known key here;
+    /// the scan picks the key per input ([`json_with_well_known_key`]) unless
+    /// `--status-key` names one.
     pub fn from_name(s: &str) -> Option<Format> {
         Some(match s {
             "traefik" => Format::Traefik,
@@ -270,26 +271,12 @@ impl std::fmt::Display for DetectError {
 /// line keeps a few odd lines (HAProxy startup messages) from defeating
 /// detection, and those lines are then counted as malformed, not dropped.
 pub fn detect(sample: &[u8], opts: &FormatOptions) -> Result<Format, DetectError> {
-    let mut lines: Vec<&[u8]> = sample_lines(sample).collect();
-    // The sample may end inside a line; judge only whole lines when there are.
-    if lines.len() > 1 && !sample.ends_with(b"\n") {
-        lines.pop();
-    }
+    let lines = judged_lines(sample);
     if lines.is_empty() {
         return Ok(Format::Clf(clf::Flavor::Combined));
     }
     let majority = |n: usize| n * 2 > lines.len();
-    // How many lines `fmt` reads, counting only those passing `sig`.
-    let fits = |fmt: &Format, sig: &dyn Fn(&[u8]) -> bool| {
-        let mut ex = fmt.extractor(opts);
-        let mut n = 0;
-        for l in &lines {
-            if classify_any(&mut ex, l) != Line::Malformed && sig(l) {
-                n += 1;
-            }
-        }
-        n
-    };
+    let fits = |fmt: &Format, sig: &dyn Fn(&[u8]) -> bool| fits(fmt, &lines, opts, sig);
 
     if let Some(sep) = w3c::detect_sep(&lines) {
         let f = if sep == b'\t' {
@@ -316,11 +303,8 @@ pub fn detect(sample: &[u8], opts: &FormatOptions) -> Result<Format, DetectError
     if majority(fits(&Format::Caddy, &caddy_sig)) {
         return Ok(Format::Caddy);
     }
-    for key in json::WELL_KNOWN_KEYS {
-        let f = Format::Json(key.to_string());
-        if majority(fits(&f, &is_json)) {
-            return Ok(f);
-        }
+    if let Some(f) = well_known_json(&lines, opts) {
+        return Ok(f);
     }
 
     if majority(fits(&Format::Alb, &aws::looks_alb)) {
@@ -358,6 +342,46 @@ pub fn detect(sample: &[u8], opts: &FormatOptions) -> Result<Format, DetectError
 
 /// Classifies one line outside the engine (detection), with the engine's
 /// rules for blank lines.
+/// The non-blank lines of a detection sample, without the last one when the
+/// sample ends inside it (and others are left to judge by).
+fn judged_lines(sample: &[u8]) -> Vec<&[u8]> {
+    let mut lines: Vec<&[u8]> = sample_lines(sample).collect();
+    if lines.len() > 1 && !sample.ends_with(b"\n") {
+        lines.pop();
+    }
+    lines
+}
+
+/// How many of `lines` `fmt` reads (a status, or a directive it skips),
+/// counting only those passing `sig`.
+fn fits(fmt: &Format, lines: &[&[u8]], opts: &FormatOptions, sig: &dyn Fn(&[u8]) -> bool) -> usize {
+    let mut ex = fmt.extractor(opts);
+    lines
+        .iter()
+        .filter(|l| classify_any(&mut ex, l) != Line::Malformed && sig(l))
+        .count()
+}
+
+/// The first of [`json::WELL_KNOWN_KEYS`] that reads more than half of
+/// `lines`, each holding a JSON object.
+fn well_known_json(lines: &[&[u8]], opts: &FormatOptions) -> Option<Format> {
+    let is_json = |l: &[u8]| memchr::memchr(b'{', l).is_some();
+    json::WELL_KNOWN_KEYS
+        .iter()
+        .map(|key| Format::Json(key.to_string()))
+        .find(|f| fits(f, lines, opts, &is_json) * 2 > lines.len())
+}
+
+/// `--log-format json` without `--status-key`: the key is picked per input,
+/// as detection picks it among the well-known keys, so that the preset reads
+/// the same logs as `auto` does. Where none reads most of the sample, the
+/// first (`status`) is counted and the lines without it are malformed, as
+/// for any forced format.
+pub fn json_with_well_known_key(sample: &[u8], opts: &FormatOptions) -> Format {
+    well_known_json(&judged_lines(sample), opts)
+        .unwrap_or_else(|| Format::Json(json::WELL_KNOWN_KEYS[0].to_string()))
+}
+
 fn classify_any(ex: &mut AnyExtractor, line: &[u8]) -> Line {
     if is_blank(line) {
         return Line::Skipped;
@@ -473,10 +497,19 @@ mod tests {
     #[test]
     fn detects_cloud_json_keys() {
         let gcp = br#"{"severity":"INFO","httpRequest":{"requestMethod":"GET","status":503}}"#;
-        let azure = br#"{"time":"t","properties":{},"httpStatusCode":"404"}"#;
+        let flat = br#"{"time":"t","properties":{},"httpStatusCode":"404"}"#;
+        let front_door = br#"{"time":"t","category":"FrontDoorAccessLog","properties":{"httpMethod":"GET","requestUri":"https://x/","httpStatusCode":"502","httpStatusDetails":"502"}}"#;
+        let app_gateway = br#"{"timeStamp":"t","category":"ApplicationGatewayAccessLog","properties":{"httpMethod":"GET","httpStatus":301,"timeTaken":0.004}}"#;
+        let istio = br#"{"start_time":"t","method":"GET","path":"/","response_code":0,"response_flags":"DC","upstream_host":"10.0.0.1:80"}"#;
+        let cloudflare =
+            br#"{"ClientIP":"192.0.2.1","EdgeResponseStatus":520,"OriginResponseStatus":0}"#;
         for (line, key, code) in [
             (&gcp[..], "httpRequest.status", 503),
-            (&azure[..], "httpStatusCode", 404),
+            (&flat[..], "httpStatusCode", 404),
+            (&front_door[..], "properties.httpStatusCode", 502),
+            (&app_gateway[..], "properties.httpStatus", 301),
+            (&istio[..], "response_code", 0),
+            (&cloudflare[..], "EdgeResponseStatus", 520),
         ] {
             let f = detect(line, &FormatOptions::default()).unwrap();
             assert_eq!(f, Format::Json(key.into()));
