@@ -278,15 +278,17 @@ pub fn detect(sample: &[u8], opts: &FormatOptions) -> Result<Format, DetectError
     let majority = |n: usize| n * 2 > lines.len();
     let fits = |fmt: &Format, sig: &dyn Fn(&[u8]) -> bool| fits(fmt, &lines, opts, sig);
 
-    if let Some(sep) = w3c::detect_sep(&lines) {
-        let f = if sep == b'\t' {
+    let w3c = w3c::detect_sep(&lines).map(|sep| {
+        if sep == b'\t' {
             Format::CloudFront
         } else {
             Format::W3c
-        };
-        if majority(fits(&f, &|_| true)) {
-            return Ok(f);
         }
+    });
+    if let Some(f) = &w3c
+        && majority(fits(f, &|_| true))
+    {
+        return Ok(f.clone());
     }
 
     let is_json = |l: &[u8]| memchr::memchr(b'{', l).is_some();
@@ -334,6 +336,12 @@ pub fn detect(sample: &[u8], opts: &FormatOptions) -> Result<Format, DetectError
     }
     if majority(fits(&Format::Squid, &squid::looks_squid)) {
         return Ok(Format::Squid);
+    }
+    // A `#Fields:` directive names the format even where its data lines do
+    // not fit it (a header that does not match them): they are then counted
+    // as malformed, which says more than refusing the input.
+    if let Some(f) = w3c {
+        return Ok(f);
     }
     Err(DetectError {
         tried: PRESETS.to_vec(),
@@ -492,6 +500,15 @@ mod tests {
             }
             let _ = detect(samples.concat().as_slice(), &FormatOptions::default());
         }
+    }
+
+    #[test]
+    fn a_fields_directive_names_w3c_even_when_its_lines_do_not_fit() {
+        let sample =
+            b"#Fields: date time cs-uri-stem sc-status\n2015-01-13 00:32:17 / - 80 404 0\n";
+        assert_eq!(detect(sample, &FormatOptions::default()), Ok(Format::W3c));
+        let junk = b"no header here\n2015-01-13 00:32:17 / - 80 404 0\n";
+        assert!(detect(junk, &FormatOptions::default()).is_err());
     }
 
     #[test]
