@@ -149,11 +149,24 @@ pub fn field_span(line: &[u8], sep: u8, col: usize) -> (usize, Option<(usize, us
 
 /// Position of the `k`-th (0-based) set bit of `m`, which has more than `k`.
 #[inline(always)]
-fn nth_bit(mut m: u64, k: usize) -> usize {
+pub fn nth_bit(mut m: u64, k: usize) -> usize {
     for _ in 0..k {
         m &= m - 1;
     }
     m.trailing_zeros() as usize
+}
+
+/// Bit `i` is the XOR of bits `0..=i`: of a block's quotes, the bytes from
+/// an opening quote up to (not including) its closing one.
+#[inline(always)]
+pub fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
 }
 
 /// One bit per byte of `hay[..64]` that equals `byte` (bits past the end of a

@@ -22,6 +22,8 @@
 //! at a byte known to be outside a string is always exact, so the results
 //! equal the byte-by-byte scanner's for every input.
 
+use super::bytes::prefix_xor;
+
 /// The bitmaps of one 64-byte block of a line (bit `i` is byte `base + i`),
 /// and the state carried into the next block.
 ///
@@ -557,19 +559,6 @@ fn clmul_prefix_xor(x: u64) -> u64 {
 #[inline(always)]
 unsafe fn clmul_prefix_xor(x: u64) -> u64 {
     prefix_xor(x)
-}
-
-/// Bit `i` is the XOR of bits `0..=i`: with the unescaped quotes, the bytes
-/// from an opening quote up to (not including) its closing one.
-#[inline(always)]
-fn prefix_xor(mut x: u64) -> u64 {
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    x ^= x << 16;
-    x ^= x << 32;
-    x
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! differs from its header's is malformed: reading "column N" of a line with
 //! a different shape would count whatever happens to sit there.
 
-use super::bytes::{block_mask, field_span};
+use super::bytes::{block_mask, field_span, nth_bit, prefix_xor};
 use super::{Extractor, Line, status_token};
 
 /// The W3C extractor. `sep` is `b' '` for IIS and `b'\t'` for CloudFront.
@@ -97,65 +97,142 @@ impl Extractor for W3c {
             return Line::Malformed;
         };
         let (separators, span) = field_span(line, self.sep, col);
-        match span {
-            Some(t) if separators + 1 == self.fields => status_token(&line[t.0..t.1]),
-            _ => quoted_status(line, self.sep, col, self.fields),
+        if let Some((a, b)) = span
+            && separators + 1 == self.fields
+        {
+            match status_token(&line[a..b]) {
+                Line::Malformed => {}
+                read => return read,
+            }
         }
+        tokenized_status(line, self.sep, col, self.fields)
     }
 }
 
-/// The status of a data line whose separators do not match its header, read
-/// again with quoted fields: the W3C draft quotes string fields (`"..."`,
-/// a quote inside doubled), and writers other than IIS's default logging
-/// (IIS Advanced Logging, proxies' ELFF logs) do, with spaces inside. Only
-/// lines that failed the plain split come here, so a raw quote inside an
-/// unquoted field (a scanner's query string) never changes a line that
-/// already matched; and a line without quotes costs one search more.
+/// The status of a data line that one separator per field did not read,
+/// read again as the W3C draft defines fields: separated by runs of
+/// whitespace, a string field quoted (`"..."`, a quote inside doubled) and
+/// free to hold spaces. IIS's own logging writes one space per separator and
+/// no quotes, which the plain split reads; other writers do not: IIS Advanced
+/// Logging and Incapsula quote fields (Incapsula its `sc-status` too), Oracle
+/// Web Cache aligns columns with runs of spaces. Only lines the plain split
+/// did not read come here, so an IIS line it read is never read otherwise
+/// (a raw quote in a scanner's query string changes nothing), and the plain
+/// split's speed is kept for every line that has it.
 #[cold]
 #[inline(never)]
-fn quoted_status(line: &[u8], sep: u8, col: usize, fields: usize) -> Line {
-    if memchr::memchr(b'"', line).is_none() {
-        return Line::Malformed;
-    }
-    let mut status = None;
-    let mut n = 0usize;
-    let mut p = 0usize;
-    loop {
-        let end = quoted_field_end(line, p, sep);
-        if n == col {
-            status = Some(&line[p..end]);
-        }
-        n += 1;
-        if end >= line.len() {
-            break;
-        }
-        p = end + 1;
-    }
-    match status {
-        Some(tok) if n == fields => status_token(tok),
+fn tokenized_status(line: &[u8], sep: u8, col: usize, fields: usize) -> Line {
+    let split = split_by_bitmaps(line, sep, col).unwrap_or_else(|| split_walked(line, sep, col));
+    match split {
+        (n, Some(tok)) if n == fields => status_token(unquoted(tok)),
         _ => Line::Malformed,
     }
 }
 
-/// Where the field starting at `p` ends (its separator, or the line's end).
-/// A field that starts with `"` runs to the quote that closes it, `""` being
-/// a quote inside; it is unterminated when no quote closes it before the end.
-fn quoted_field_end(line: &[u8], p: usize, sep: u8) -> usize {
-    let mut q = p;
-    if line.get(p) == Some(&b'"') {
-        q += 1;
-        loop {
-            match memchr::memchr(b'"', &line[q..]) {
-                None => return line.len(),
-                Some(i) if line.get(q + i + 1) == Some(&b'"') => q += i + 2,
-                Some(i) => {
-                    q += i + 1;
-                    break;
+/// The number of fields of `line` and field `col`, as [`tokenized_status`]
+/// splits them, one field at a time: the reference for
+/// [`split_by_bitmaps`], and the reading of lines whose quotes it cannot
+/// place. A field that starts with `"` runs at least to the quote that
+/// closes it, `""` being a quote inside; without a closing quote it runs to
+/// the end of the line.
+fn split_walked(line: &[u8], sep: u8, col: usize) -> (usize, Option<&[u8]>) {
+    let mut field = None;
+    let mut n = 0usize;
+    let mut p = 0usize;
+    loop {
+        while line.get(p) == Some(&sep) {
+            p += 1;
+        }
+        if p >= line.len() {
+            return (n, field);
+        }
+        let mut q = p;
+        if line[p] == b'"' {
+            q += 1;
+            loop {
+                match memchr::memchr(b'"', &line[q..]) {
+                    None => q = line.len(),
+                    Some(i) if line.get(q + i + 1) == Some(&b'"') => {
+                        q += i + 2;
+                        continue;
+                    }
+                    Some(i) => q += i + 1,
                 }
+                break;
             }
         }
+        let end = memchr::memchr(sep, &line[q..]).map_or(line.len(), |i| q + i);
+        if n == col {
+            field = Some(&line[p..end]);
+        }
+        n += 1;
+        p = end;
     }
-    memchr::memchr(sep, &line[q..]).map_or(line.len(), |i| q + i)
+}
+
+/// [`split_walked`] from bitmaps of separators and quotes, 64 bytes at a
+/// time, as the plain split is read: the bytes inside quotes are a prefix
+/// XOR of the quotes. That holds while every quote that opens a string by
+/// that count follows a separator, the line's start or a quote (the one it
+/// doubles); `None` for a line with one that does not, for the walk to read.
+/// Quotes that close a string need no check: the walk reads the bytes after
+/// one up to the next separator as the same field, as the bitmaps do, and
+/// the first quote among them opens a string by the count and follows a
+/// byte that is neither separator nor quote, so the check above sends the
+/// line to the walk.
+/// Quoting writers quote every line, so this is their per-line cost: about
+/// a plain line's, where the walk's searches per field cost several times
+/// that.
+fn split_by_bitmaps(line: &[u8], sep: u8, col: usize) -> Option<(usize, Option<&[u8]>)> {
+    let mut n = 0usize;
+    let (mut start, mut end) = (None, None);
+    // Carried from block to block: all ones when the block starts inside
+    // quotes; bit 0 set when the byte before it is a separator or a quote,
+    // and when it is a separator outside quotes (the line's start is both).
+    let mut inside = 0u64;
+    let (mut before_sq, mut before_sep) = (1u64, 1u64);
+    for base in (0..line.len()).step_by(64) {
+        let rest = &line[base..];
+        let seps = block_mask(rest, sep);
+        let quotes = block_mask(rest, b'"');
+        let valid = if rest.len() >= 64 {
+            u64::MAX
+        } else {
+            (1 << rest.len()) - 1
+        };
+        let within = prefix_xor(quotes) ^ inside;
+        inside = 0u64.wrapping_sub(within >> 63);
+        let sq = seps | quotes;
+        if quotes & within & !((sq << 1) | before_sq) != 0 {
+            return None;
+        }
+        let outside = seps & !within;
+        let starts = !outside & valid & ((outside << 1) | before_sep);
+        let c = starts.count_ones() as usize;
+        if start.is_none() && col < n + c {
+            start = Some(base + nth_bit(starts, col - n));
+        }
+        if let Some(s) = start
+            && end.is_none()
+        {
+            let from = outside & (u64::MAX << s.saturating_sub(base));
+            if from != 0 {
+                end = Some(base + from.trailing_zeros() as usize);
+            }
+        }
+        n += c;
+        before_sq = sq >> 63;
+        before_sep = outside >> 63;
+    }
+    Some((n, start.map(|s| &line[s..end.unwrap_or(line.len())])))
+}
+
+/// A field without the quotes around it (`"200"`), if it has them.
+fn unquoted(field: &[u8]) -> &[u8] {
+    match field {
+        [b'"', inner @ .., b'"'] => inner,
+        _ => field,
+    }
 }
 
 /// Which W3C variant a sample is, if it has a `#Fields:` directive: the first
@@ -207,6 +284,45 @@ mod tests {
         )) {
             let names = names.concat();
             proptest::prop_assert_eq!(layout(names.as_bytes()), layout_by_split(names.as_bytes()));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn bitmaps_split_as_the_walk(
+            line in proptest::collection::vec(
+                proptest::sample::select(b"  \"\"ab".to_vec()), 0..200),
+            col in 0usize..12,
+        ) {
+            if let Some(split) = split_by_bitmaps(&line, b' ', col) {
+                proptest::prop_assert_eq!(split, split_walked(&line, b' ', col));
+            }
+        }
+
+        #[test]
+        fn bitmaps_read_quoting_writers_lines(
+            fields in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-z0-9-]{1,9}",
+                    "\"[a-z ()]{0,70}\"",
+                    "\"a \"\"q\"\" b\"",
+                ],
+                1..20,
+            ),
+            gaps in proptest::collection::vec(1usize..4, 20),
+            col in 0usize..20,
+        ) {
+            let mut line = String::new();
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    line.push_str(&" ".repeat(gaps[i]));
+                }
+                line.push_str(f);
+            }
+            let want = (fields.len(), fields.get(col).map(|f| f.as_bytes()));
+            proptest::prop_assert_eq!(split_by_bitmaps(line.as_bytes(), b' ', col), Some(want));
+            proptest::prop_assert_eq!(split_walked(line.as_bytes(), b' ', col), want);
         }
     }
 
@@ -294,21 +410,25 @@ mod tests {
     }
 
     #[test]
-    fn quoted_fields_hold_separators() {
+    fn quoted_fields_and_runs_of_spaces() {
         let got = run(
             b' ',
             &[
                 "#Fields:   date   c-ip cs(User-Agent) sc-status sc-substatus time-taken",
                 r#"2020-01-01 "192.0.2.1" "Mozilla/5.0 (X11; Linux)" 200 0 5"#,
                 r#"2020-01-01 - "a ""quoted"" word" 301 " "" w/ spaces " 1"#,
-                // `sc-status` is an integer: the draft quotes strings only.
-                r#"2020-01-01 - "agent" "404" 0 1"#,
+                // Every field quoted, the status too; empty fields as `""`.
+                r#""2020-01-01" "" "agent" "404" "" "1""#,
+                r#""2020-01-01" "" "agent" "" "" "1""#,
+                // Columns aligned with runs of spaces.
+                r#"2020-01-01    192.0.2.1   "a b"   302   0     7  "#,
                 // A raw quote inside an unquoted field, on a line the plain
                 // split reads: the plain split stands.
                 r#"2020-01-01 - x="y 503 0 1"#,
                 // Unterminated: the rest of the line is one field.
                 r#"2020-01-01 - "never closed 200 0 1"#,
                 r#"2020-01-01 - "two" "fields" 200 0 1"#,
+                "2020-01-01 - agent 200 0",
             ],
         );
         assert_eq!(
@@ -317,8 +437,11 @@ mod tests {
                 Line::Skipped,
                 Line::Status(200),
                 Line::Status(301),
+                Line::Status(404),
                 Line::Malformed,
+                Line::Status(302),
                 Line::Status(503),
+                Line::Malformed,
                 Line::Malformed,
                 Line::Malformed,
             ]
