@@ -348,8 +348,6 @@ pub fn detect(sample: &[u8], opts: &FormatOptions) -> Result<Format, DetectError
     })
 }
 
-/// Classifies one line outside the engine (detection), with the engine's
-/// rules for blank lines.
 /// The non-blank lines of a detection sample, without the last one when the
 /// sample ends inside it (and others are left to judge by).
 fn judged_lines(sample: &[u8]) -> Vec<&[u8]> {
@@ -390,6 +388,8 @@ pub fn json_with_well_known_key(sample: &[u8], opts: &FormatOptions) -> Format {
         .unwrap_or_else(|| Format::Json(json::WELL_KNOWN_KEYS[0].to_string()))
 }
 
+/// Classifies one line outside the engine (detection), with the engine's
+/// rules for blank lines.
 fn classify_any(ex: &mut AnyExtractor, line: &[u8]) -> Line {
     if is_blank(line) {
         return Line::Skipped;
