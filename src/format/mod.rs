@@ -291,14 +291,13 @@ pub fn detect(sample: &[u8], opts: &FormatOptions) -> Result<Format, DetectError
         return Ok(f.clone());
     }
 
-    let is_json = |l: &[u8]| memchr::memchr(b'{', l).is_some();
     if let Some(key) = &opts.status_key {
         let f = Format::Json(key.clone());
-        if majority(fits(&f, &is_json)) {
+        if majority(fits(&f, &looks_json)) {
             return Ok(f);
         }
     }
-    if majority(fits(&Format::TraefikJson, &is_json)) {
+    if majority(fits(&Format::TraefikJson, &looks_json)) {
         return Ok(Format::TraefikJson);
     }
     let caddy_sig = |l: &[u8]| l.windows(15).any(|w| w == b"handled request");
@@ -371,11 +370,10 @@ fn fits(fmt: &Format, lines: &[&[u8]], opts: &FormatOptions, sig: &dyn Fn(&[u8])
 /// The first of [`json::WELL_KNOWN_KEYS`] that reads more than half of
 /// `lines`, each holding a JSON object.
 fn well_known_json(lines: &[&[u8]], opts: &FormatOptions) -> Option<Format> {
-    let is_json = |l: &[u8]| memchr::memchr(b'{', l).is_some();
     json::WELL_KNOWN_KEYS
         .iter()
         .map(|key| Format::Json(key.to_string()))
-        .find(|f| fits(f, lines, opts, &is_json) * 2 > lines.len())
+        .find(|f| fits(f, lines, opts, &looks_json) * 2 > lines.len())
 }
 
 /// `--log-format json` without `--status-key`: the key is picked per input,
@@ -386,6 +384,12 @@ fn well_known_json(lines: &[&[u8]], opts: &FormatOptions) -> Option<Format> {
 pub fn json_with_well_known_key(sample: &[u8], opts: &FormatOptions) -> Format {
     well_known_json(&judged_lines(sample), opts)
         .unwrap_or_else(|| Format::Json(json::WELL_KNOWN_KEYS[0].to_string()))
+}
+
+/// A line that holds a JSON object somewhere: the signature every JSON
+/// format's lines must also pass in detection.
+fn looks_json(line: &[u8]) -> bool {
+    memchr::memchr(b'{', line).is_some()
 }
 
 /// Classifies one line outside the engine (detection), with the engine's

@@ -151,14 +151,16 @@ fn split_walked(line: &[u8], sep: u8, col: usize) -> (usize, Option<&[u8]>) {
             q += 1;
             loop {
                 match memchr::memchr(b'"', &line[q..]) {
-                    None => q = line.len(),
-                    Some(i) if line.get(q + i + 1) == Some(&b'"') => {
-                        q += i + 2;
-                        continue;
+                    Some(i) if line.get(q + i + 1) == Some(&b'"') => q += i + 2,
+                    Some(i) => {
+                        q += i + 1;
+                        break;
                     }
-                    Some(i) => q += i + 1,
+                    None => {
+                        q = line.len();
+                        break;
+                    }
                 }
-                break;
             }
         }
         let end = memchr::memchr(sep, &line[q..]).map_or(line.len(), |i| q + i);
@@ -180,6 +182,7 @@ fn split_walked(line: &[u8], sep: u8, col: usize) -> (usize, Option<&[u8]>) {
 /// the first quote among them opens a string by the count and follows a
 /// byte that is neither separator nor quote, so the check above sends the
 /// line to the walk.
+///
 /// Quoting writers quote every line, so this is their per-line cost: about
 /// a plain line's, where the walk's searches per field cost several times
 /// that.
