@@ -16,8 +16,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput};
 use logstat::format::{self, AnyExtractor, FormatChoice, FormatOptions};
-use logstat::scan::Sink;
-use logstat::summary::Counts;
+use logstat::lines::{Counts, Sink};
 
 #[path = "support/gen.rs"]
 #[allow(dead_code)]
@@ -45,7 +44,7 @@ fn extractor_for(name: &str, sample: &[u8], dir: &Path) -> AnyExtractor {
 
 /// The extractor of an nginx or Apache format string.
 fn custom_extractor(spec: &str) -> AnyExtractor {
-    match format::parse_choice(spec).expect("custom format compiles") {
+    match format::parse_choice(spec, &FormatOptions::default()).expect("custom format compiles") {
         FormatChoice::Fixed(f) => f.extractor(&FormatOptions::default()),
         FormatChoice::Auto => unreachable!("a format string is not `auto`"),
     }

@@ -189,7 +189,11 @@ pub fn run(args: Args) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let format = match format::parse_choice(&args.log_format) {
+    let format_options = FormatOptions {
+        status_key: args.status_key.clone(),
+        upstream: args.status == StatusChoice::Upstream,
+    };
+    let format = match format::parse_choice(&args.log_format, &format_options) {
         Ok(f) => f,
         Err(e) => {
             error(&format!("--log-format: {e}"));
@@ -215,13 +219,11 @@ pub fn run(args: Args) -> i32 {
         threads: args.threads.unwrap_or(0),
         chunk_size: args.chunk_size.unwrap_or(0),
         format,
-        format_options: FormatOptions {
-            status_key: args.status_key.clone(),
-            upstream: args.status == StatusChoice::Upstream,
-        },
+        format_options,
         progress: None,
+        cancel: interrupt::Cancel::new(),
     };
-    interrupt::install();
+    interrupt::install(&opts.cancel);
     interrupt::mask(true);
     let progress = report::progress::Progress::start(&args.files, &mut opts);
     let summary = scan::scan(

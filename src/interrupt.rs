@@ -2,10 +2,15 @@
 //!
 //! `tail -F access.log | logstat -` never reaches the end of its input; the
 //! only way to stop it is SIGINT, and dying then would throw away everything
-//! counted. The first SIGINT therefore only raises a flag: readers treat it
-//! as the end of their input, workers stop taking chunks, and the report of
-//! what was read is printed, with every input that was cut short named and
-//! the exit status 2 (not a full answer). A second SIGINT kills as usual.
+//! counted. The first SIGINT therefore only raises a [`Cancel`] flag: the
+//! scan's readers treat it as the end of their input, workers stop taking
+//! chunks, and the report of what was read is printed, with every input that
+//! was cut short named and the exit status 2 (not a full answer). A second
+//! SIGINT kills as usual.
+//!
+//! The flag is an ordinary value the scan takes from its options, so a
+//! library user or a test cancels a scan by calling [`Cancel::cancel`];
+//! only the command line connects it to SIGINT ([`install`]).
 //!
 //! A signal interrupts a blocked `read` only in the thread it is delivered
 //! to, so the CLI blocks SIGINT before any thread starts ([`mask`]) and the
@@ -14,17 +19,37 @@
 //! waiting for the workers, which then stop at their next chunk.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
-static REQUESTED: AtomicBool = AtomicBool::new(false);
+/// A shared "stop reading" flag.
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(Arc<AtomicBool>);
 
-/// True once SIGINT has been received.
-pub fn requested() -> bool {
-    REQUESTED.load(Ordering::Relaxed)
+impl Cancel {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks every reader and worker holding a clone to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
+
+/// The flag SIGINT raises; set once, by [`install`].
+static ON_SIGINT: OnceLock<Cancel> = OnceLock::new();
 
 #[cfg(unix)]
 extern "C" fn on_sigint(_: libc::c_int) {
-    REQUESTED.store(true, Ordering::Relaxed);
+    // `OnceLock::get` is an atomic load once set, and `cancel` an atomic
+    // store: both safe in a signal handler.
+    if let Some(c) = ON_SIGINT.get() {
+        c.cancel();
+    }
     // SAFETY: signal() is async-signal-safe; restoring the default makes a
     // second Ctrl-C end the process at once.
     unsafe {
@@ -32,12 +57,16 @@ extern "C" fn on_sigint(_: libc::c_int) {
     }
 }
 
-/// Installs the handler. Without `SA_RESTART`, so a read blocked on a quiet
-/// pipe returns `EINTR` and the reader sees the flag.
-pub fn install() {
+/// Makes SIGINT raise `cancel` (the first call wins; the process has one
+/// handler). Without `SA_RESTART`, so a read blocked on a quiet pipe returns
+/// `EINTR` and the reader sees the flag.
+pub fn install(cancel: &Cancel) {
+    if ON_SIGINT.set(cancel.clone()).is_err() {
+        return;
+    }
     #[cfg(unix)]
     // SAFETY: a zeroed sigaction is a valid empty one; the handler only
-    // touches an atomic and calls an async-signal-safe function.
+    // touches atomics and calls an async-signal-safe function.
     unsafe {
         let mut sa: libc::sigaction = std::mem::zeroed();
         sa.sa_sigaction = on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t;

@@ -12,6 +12,7 @@
 //!
 //! The binary (`src/main.rs`) is a thin shell around [`cli::main`].
 
+pub mod bytes;
 pub mod check;
 pub mod cli;
 pub mod escape;
@@ -20,6 +21,7 @@ pub mod format;
 pub mod input;
 pub mod interrupt;
 pub mod lang;
+pub mod lines;
 pub mod registry;
 pub mod report;
 pub mod scan;

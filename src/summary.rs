@@ -7,84 +7,7 @@
 
 use std::time::Duration;
 
-use crate::registry::Class;
-
-/// One slot per status code 0–999; `000` is code 0.
-pub const SLOTS: usize = 1000;
-
-/// Line counts by bucket. Cheap to merge; the 1000-slot array is boxed so that
-/// moving a `Counts` between workers copies a pointer, not 8 KB.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Counts {
-    pub codes: Box<[u64; SLOTS]>,
-    pub no_status: u64,
-    pub skipped: u64,
-    pub malformed: u64,
-}
-
-impl Default for Counts {
-    fn default() -> Self {
-        Counts {
-            codes: Box::new([0; SLOTS]),
-            no_status: 0,
-            skipped: 0,
-            malformed: 0,
-        }
-    }
-}
-
-impl Counts {
-    /// Lines from which a status code was read.
-    pub fn requests(&self) -> u64 {
-        self.codes.iter().sum()
-    }
-
-    /// Every line seen: the sum of all buckets.
-    pub fn lines(&self) -> u64 {
-        self.requests() + self.no_status + self.skipped + self.malformed
-    }
-
-    /// Back to all zeros, keeping the allocation: a worker reuses one
-    /// `Counts` for every chunk it counts.
-    pub fn clear(&mut self) {
-        self.codes.fill(0);
-        self.no_status = 0;
-        self.skipped = 0;
-        self.malformed = 0;
-    }
-
-    /// Adds `other` into `self`.
-    pub fn merge(&mut self, other: &Counts) {
-        for (a, b) in self.codes.iter_mut().zip(other.codes.iter()) {
-            *a += *b;
-        }
-        self.no_status += other.no_status;
-        self.skipped += other.skipped;
-        self.malformed += other.malformed;
-    }
-
-    /// `(code, count)` for every code seen, ascending.
-    pub fn observed(&self) -> impl Iterator<Item = (u16, u64)> + '_ {
-        self.codes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| **n > 0)
-            .map(|(c, n)| (c as u16, *n))
-    }
-
-    /// Requests per class 1xx–5xx, in that order.
-    pub fn class_counts(&self) -> [(Class, u64); 5] {
-        Class::ALL.map(|c| {
-            let base = c.digit() as usize * 100;
-            (c, self.codes[base..base + 100].iter().sum())
-        })
-    }
-
-    /// Requests whose code lies outside 100–599 (e.g. `000`, nginx `009`, `999`).
-    pub fn other_class(&self) -> u64 {
-        self.codes[..100].iter().sum::<u64>() + self.codes[600..].iter().sum::<u64>()
-    }
-}
+pub use crate::lines::{Counts, SLOTS};
 
 /// A line that could not be read, kept as an example for the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,35 +68,5 @@ impl Summary {
     /// True when some input could not be read in full.
     pub fn has_errors(&self) -> bool {
         self.inputs.iter().any(|i| i.error.is_some())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_is_the_sum_of_buckets_and_classes_partition_requests() {
-        let mut c = Counts::default();
-        c.codes[0] = 1;
-        c.codes[200] = 5;
-        c.codes[499] = 2;
-        c.codes[999] = 1;
-        c.no_status = 3;
-        c.skipped = 4;
-        c.malformed = 5;
-        assert_eq!(c.requests(), 9);
-        assert_eq!(c.lines(), 21);
-        let classes: u64 = c.class_counts().iter().map(|(_, n)| n).sum();
-        assert_eq!(classes + c.other_class(), c.requests());
-        let mut d = c.clone();
-        d.merge(&c);
-        assert_eq!(d.lines(), 42);
-        assert_eq!(
-            d.observed().collect::<Vec<_>>(),
-            vec![(0, 2), (200, 10), (499, 4), (999, 2)]
-        );
-        d.clear();
-        assert_eq!(d, Counts::default());
     }
 }

@@ -4,8 +4,7 @@
 //! every line lands in exactly one bucket.
 
 use logstat::format::{self, Format, FormatChoice, FormatOptions, PRESETS};
-use logstat::scan::Sink;
-use logstat::summary::Counts;
+use logstat::lines::{Counts, Sink};
 use proptest::prelude::*;
 
 fn bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -39,8 +38,8 @@ proptest! {
             r#"%h %l %u %t \"%r\" %>s %b"#,
             r#"$a|$b;$c:$d,$e!$status"#,
         ];
-        let formats = PRESETS.iter().map(|n| Format::from_name(n).expect("preset")).chain(
-            custom.iter().map(|f| match format::parse_choice(f).expect("compiles") {
+        let formats = PRESETS.iter().map(Format::of).chain(
+            custom.iter().map(|f| match format::parse_choice(f, &opts).expect("compiles") {
                 FormatChoice::Fixed(f) => f,
                 FormatChoice::Auto => unreachable!(),
             }),

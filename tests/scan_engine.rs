@@ -5,8 +5,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use logstat::format::clf::{Clf, Flavor};
-use logstat::format::{Extractor, Format, FormatChoice, Line, is_blank};
+use logstat::format::clf::Clf;
+use logstat::format::{Format, FormatChoice};
+use logstat::lines::{Extractor, Line, is_blank};
 use logstat::scan::{ScanOptions, scan};
 use logstat::summary::Counts;
 use proptest::prelude::*;
@@ -56,7 +57,7 @@ fn opts(threads: usize, chunk: usize) -> ScanOptions {
     ScanOptions {
         threads,
         chunk_size: chunk,
-        format: FormatChoice::Fixed(Format::Clf(Flavor::Combined)),
+        format: FormatChoice::Fixed(Format::from_name("combined").unwrap()),
         ..Default::default()
     }
 }

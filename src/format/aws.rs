@@ -8,8 +8,8 @@
 //! (`target_status_code` / `backend_status_code`) is the next field; `-` (no
 //! backend answered) is `no_status`.
 
-use super::bytes::Positions;
-use super::{Extractor, Line, status_token};
+use crate::bytes::Positions;
+use crate::lines::{Extractor, Line, status_token};
 
 /// Reads the space-separated token at a fixed 0-based column.
 #[derive(Clone, Copy, Debug)]

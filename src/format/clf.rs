@@ -10,8 +10,8 @@
 
 use memchr::memchr;
 
-use super::{Extractor, Line, bytes, status_token};
-use crate::scan::{Sink, WindowLines, for_each_window};
+use crate::bytes;
+use crate::lines::{Extractor, Line, Sink, WindowLines, for_each_window, status_token};
 
 /// Which member of the family an input is. Only a label for reports: all
 /// flavors are read by the same [`Clf`] extractor.
@@ -57,12 +57,16 @@ impl Extractor for Clf {
             None => Line::Malformed,
         }
     }
+
+    fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
+        count_chunk(chunk, sink);
+    }
 }
 
 /// Bytes per window of [`count_chunk`]: its two bitmaps (2 × 8 KiB) stay in L1.
 const WINDOW: usize = 64 * 1024;
 
-/// Counts every line of `chunk` (the contract of [`crate::scan::count_lines`]),
+/// Counts every line of `chunk` (the contract of [`crate::lines::count_lines`]),
 /// specialised for the CLF family, which is most of the bytes logstat sees.
 ///
 /// Instead of searching each line for its newline and its quotes one call at

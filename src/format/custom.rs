@@ -16,10 +16,11 @@
 //! upstream`, when the format has it) or Apache `%>s` (final status), else
 //! `%s`/`%<s`.
 
-use super::bytes;
 use super::clf::closing_quote_by;
-use super::{Extractor, Line, status_token};
-use crate::scan::{Sink, WindowLines, count_lines, for_each_window};
+use crate::bytes;
+use crate::lines::{
+    Extractor, Line, Sink, WindowLines, count_lines, for_each_window, status_token,
+};
 
 /// One step of a compiled format.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -487,7 +488,7 @@ impl Custom {
     }
 
     /// Counts every line of `chunk` (the contract of
-    /// [`crate::scan::count_lines`]).
+    /// [`crate::lines::count_lines`]).
     ///
     /// Custom formats are read field by field, and on short lines the
     /// searches for each field's end cost more than anything else, however
@@ -496,7 +497,7 @@ impl Custom {
     /// program looks for (a space, a quote, the first byte of a literal);
     /// every search is then a bit scan. The program itself is the same
     /// `Custom::run` the line-by-line path uses, so results are the same.
-    pub fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
+    fn count_fast(&mut self, chunk: &[u8], sink: &mut Sink) {
         // One bitmap for `\n` and one per needle, no more: each costs a
         // compare per 32 bytes of every window.
         match self.needles.len() {
@@ -593,6 +594,10 @@ impl Extractor for Custom {
         self.run(line, 0, line.len(), |f, from| {
             bytes::find_near(line, from, f.needle)
         })
+    }
+
+    fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
+        self.count_fast(chunk, sink);
     }
 }
 

@@ -7,8 +7,8 @@
 //! Status `-1` (no response sent) is `no_status`. TCP-mode lines (three
 //! timers) and startup/SSL messages have no such field and are malformed.
 
-use super::bytes::{self, block_mask};
-use super::{Extractor, Line, status_token};
+use crate::bytes::{self, block_mask};
+use crate::lines::{Extractor, Line, status_token};
 
 /// The HAProxy extractor. Stateless.
 #[derive(Clone, Copy, Debug, Default)]

@@ -37,8 +37,8 @@
 use memchr::memchr;
 
 use super::json_blocks::{Blocks, bare_end};
-use super::{Extractor, Line, status_token};
-use crate::scan::{Sink, count_lines};
+use super::{Format, FormatOptions, Sample, looks_json};
+use crate::lines::{Extractor, Line, Sink, count_lines, status_token};
 
 /// Status keys tried, in order, when the format is plain `json` and
 /// `--status-key` is not given.
@@ -65,6 +65,15 @@ pub const WELL_KNOWN_KEYS: [&str; 16] = [
     "EdgeResponseStatus",
 ];
 
+/// The first of [`WELL_KNOWN_KEYS`] that most of the sample's lines hold,
+/// each in a JSON object.
+pub fn well_known_key(sample: &Sample, opts: &FormatOptions) -> Option<&'static str> {
+    WELL_KNOWN_KEYS
+        .iter()
+        .copied()
+        .find(|k| sample.read_by_most(&Format::json(k), opts, looks_json))
+}
+
 /// The JSON extractor for one key path.
 #[derive(Clone, Debug)]
 pub struct Json {
@@ -88,12 +97,12 @@ impl Json {
     }
 
     /// Counts every line of `chunk` (the contract of
-    /// [`crate::scan::count_lines`]), with the line loop compiled for the
+    /// [`crate::lines::count_lines`]), with the line loop compiled for the
     /// CPU's AVX2 and bit-manipulation instructions when it has them
     /// (chosen once per chunk): the walk is bit twiddling over 64-byte
     /// bitmaps, which BMI1/2 (`andn`, `blsr`, `tzcnt`), 32-byte compares and
     /// a carry-less multiply make shorter.
-    pub fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
+    fn count_fast(&mut self, chunk: &[u8], sink: &mut Sink) {
         // A dotted path descends into nested objects through `find_nested`,
         // which is not inlined (it recurses) and so not compiled for AVX2:
         // `Blocks<true>` there would call each AVX2 compare out of line.
@@ -164,6 +173,10 @@ impl Extractor for Json {
     #[inline(always)]
     fn classify_in(&mut self, line: &[u8], rest: &[u8]) -> Line {
         classify_in::<false>(line, rest, self.key())
+    }
+
+    fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
+        self.count_fast(chunk, sink);
     }
 }
 
@@ -531,7 +544,7 @@ fn skip_value<const WIDE: bool>(line: &[u8], blocks: &mut Blocks<WIDE>, p: usize
 mod reference {
     use memchr::memchr;
 
-    use crate::format::{Line, status_token};
+    use crate::lines::{Line, status_token};
 
     /// Classifies one line for a key path.
     #[inline]

@@ -22,7 +22,7 @@
 //! at a byte known to be outside a string is always exact, so the results
 //! equal the byte-by-byte scanner's for every input.
 
-use super::bytes::prefix_xor;
+use crate::bytes::prefix_xor;
 
 /// The bitmaps of one 64-byte block of a line (bit `i` is byte `base + i`),
 /// and the state carried into the next block.

@@ -1,53 +1,25 @@
 //! Log formats: one status extractor per format, chosen once per input.
 //!
-//! An [`Extractor`] classifies one line (without its `\n`, with a trailing `\r`
-//! already removed) into a [`Line`]. The scan engine calls it through
-//! [`AnyExtractor::count`], which matches on the format **once per chunk** and
-//! then runs a loop monomorphised for that format, so no format pays for
-//! another's checks and the per-line loop has no dynamic dispatch.
+//! Each format lives in its own file and implements the per-line contract of
+//! [`crate::lines`]; [`presets::PRESETS`] lists the formats logstat knows by
+//! name. This module turns a `--log-format` value or a sample of an input
+//! into a [`Format`], and a `Format` into the [`AnyExtractor`] the scan
+//! engine runs: the format's own chunk loop behind one virtual call per
+//! chunk, so no format pays for another's checks and the per-line loop has
+//! no dynamic dispatch.
 
 pub mod aws;
-pub mod bytes;
 pub mod clf;
 pub mod custom;
 pub mod haproxy;
 pub mod json;
 pub(crate) mod json_blocks;
+pub mod presets;
 pub mod squid;
 pub mod w3c;
 
-use crate::scan::{Sink, count_lines};
-
-/// What one line is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Line {
-    /// A status code 0–999 was read (`000` is 0).
-    Status(u16),
-    /// A well-formed record whose status field is `-`.
-    NoStatus,
-    /// A blank line or a directive (W3C `#Fields:` …).
-    Skipped,
-    /// No status could be read.
-    Malformed,
-}
-
-/// A per-format status reader. `classify` must never panic and must not
-/// allocate; state (e.g. the current W3C `#Fields:` layout) lives in `self`.
-pub trait Extractor: Clone + Send {
-    fn classify(&mut self, line: &[u8]) -> Line;
-
-    /// [`Extractor::classify`] for `line`, given `rest`, the chunk from the
-    /// line's first byte on ([`crate::scan::count_lines`]): an extractor
-    /// that reads 64-byte blocks can load one that runs past the line's end
-    /// whole instead of piecing it together (`json::Json`). The bytes of
-    /// `rest` past the line are not the line's and must not change the
-    /// result.
-    #[inline(always)]
-    fn classify_in(&mut self, line: &[u8], rest: &[u8]) -> Line {
-        let _ = rest;
-        self.classify(line)
-    }
-}
+use crate::lines::{Extractor, Line, Sink, is_blank};
+pub use presets::{Detect, PRESETS, Preset};
 
 /// Settings that change what an extractor reads, from the command line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -58,155 +30,136 @@ pub struct FormatOptions {
     pub upstream: bool,
 }
 
-/// A log format, detected or forced.
+/// What a format needs besides its preset.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// The Common Log Format family; all flavors share one extractor.
-    Clf(clf::Flavor),
-    /// Traefik's CLF: Combined plus request count, router, URL and duration.
-    Traefik,
-    /// Envoy's default access-log format (`[time] "request" status flags …`).
-    Envoy,
-    /// W3C extended (IIS): space-separated, `#Fields:` directives.
-    W3c,
-    /// CloudFront standard logs: W3C directives, tab-separated data.
-    CloudFront,
-    /// AWS Application Load Balancer.
-    Alb,
-    /// AWS Classic Load Balancer.
-    Elb,
-    /// Caddy v2 JSON access logs (`status`).
-    Caddy,
-    /// Traefik JSON access logs (`DownstreamStatus` / `OriginStatus`).
-    TraefikJson,
-    /// Any JSON-lines log; holds the status key path (dotted for nesting).
-    Json(String),
-    /// HAProxy HTTP log lines.
-    Haproxy,
-    /// Squid native access log.
-    Squid,
-    /// A user's nginx `log_format` or Apache `LogFormat`.
+pub enum Param {
+    None,
+    /// The JSON status key.
+    Key(String),
+    /// A compiled format string.
     Custom(custom::Program),
 }
 
-/// Every preset `--log-format` accepts by name, in the order [`detect`] tries
-/// them (most specific first), which is also the list an undetectable input's
-/// error shows.
-pub const PRESETS: [&str; 15] = [
-    "w3c",
-    "cloudfront",
-    "traefik-json",
-    "caddy",
-    "json",
-    "alb",
-    "elb",
-    "envoy",
-    "traefik",
-    "common",
-    "combined",
-    "vcommon",
-    "vcombined",
-    "haproxy",
-    "squid",
-];
+/// A log format, detected or forced: a preset and its parameters.
+#[derive(Clone, Debug)]
+pub struct Format {
+    preset: &'static Preset,
+    param: Param,
+}
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.preset, other.preset) && self.param == other.param
+    }
+}
+
+impl Eq for Format {}
 
 impl Format {
-    /// Short name shown in reports (`combined`, `w3c`, …).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Format::Clf(f) => f.name(),
-            Format::Traefik => "traefik",
-            Format::Envoy => "envoy",
-            Format::W3c => "w3c",
-            Format::CloudFront => "cloudfront",
-            Format::Alb => "alb",
-            Format::Elb => "elb",
-            Format::Caddy => "caddy",
-            Format::TraefikJson => "traefik-json",
-            Format::Json(_) => "json",
-            Format::Haproxy => "haproxy",
-            Format::Squid => "squid",
-            Format::Custom(_) => "custom",
-        }
+    /// A preset without parameters.
+    pub fn of(preset: &'static Preset) -> Format {
+        Format::with(preset, Param::None)
     }
 
-    /// The preset of that name. `json` holds the first well-known key here;
-    /// the scan picks the key per input ([`json_with_well_known_key`]) unless
-    /// `--status-key` names one.
+    pub fn with(preset: &'static Preset, param: Param) -> Format {
+        Format { preset, param }
+    }
+
+    /// JSON with this status key.
+    pub fn json(key: &str) -> Format {
+        let preset = presets::by_name("json").expect("the json preset");
+        Format::with(preset, Param::Key(key.to_string()))
+    }
+
+    /// Short name shown in reports (`combined`, `w3c`, `custom`, …).
+    pub fn name(&self) -> &'static str {
+        self.preset.name
+    }
+
+    pub fn preset(&self) -> &'static Preset {
+        self.preset
+    }
+
+    pub fn param(&self) -> &Param {
+        &self.param
+    }
+
+    /// The preset of that name or alias, with its default parameters.
     pub fn from_name(s: &str) -> Option<Format> {
-        Some(match s {
-            "traefik" => Format::Traefik,
-            "envoy" => Format::Envoy,
-            "w3c" | "iis" => Format::W3c,
-            "cloudfront" => Format::CloudFront,
-            "alb" => Format::Alb,
-            "elb" => Format::Elb,
-            "caddy" => Format::Caddy,
-            "traefik-json" => Format::TraefikJson,
-            "json" => Format::Json(json::WELL_KNOWN_KEYS[0].to_string()),
-            "haproxy" => Format::Haproxy,
-            "squid" => Format::Squid,
-            other => Format::Clf(clf::Flavor::from_name(other)?),
-        })
+        presets::by_name(s).map(Format::of)
     }
 
     /// A fresh extractor for one input (or one chunk of it).
     pub fn extractor(&self, opts: &FormatOptions) -> AnyExtractor {
-        let key = |default: &str| json::Json::new(opts.status_key.as_deref().unwrap_or(default));
-        match self {
-            Format::Clf(_) | Format::Traefik | Format::Envoy => AnyExtractor::Clf(clf::Clf),
-            Format::W3c => AnyExtractor::W3c(w3c::W3c::new(b' ')),
-            Format::CloudFront => AnyExtractor::W3c(w3c::W3c::new(b'\t')),
-            Format::Alb => AnyExtractor::Aws(aws::Aws::alb(opts.upstream)),
-            Format::Elb => AnyExtractor::Aws(aws::Aws::elb(opts.upstream)),
-            Format::Caddy => AnyExtractor::Json(key("status")),
-            Format::TraefikJson => AnyExtractor::Json(key(if opts.upstream {
-                "OriginStatus"
-            } else {
-                "DownstreamStatus"
-            })),
-            Format::Json(k) => AnyExtractor::Json(key(k)),
-            Format::Haproxy => AnyExtractor::Haproxy(haproxy::Haproxy),
-            Format::Squid => AnyExtractor::Squid(squid::Squid),
-            Format::Custom(p) if opts.upstream => AnyExtractor::Custom(custom::Custom::new(
-                &custom::Program::compile(p.source(), true).unwrap_or_else(|_| p.clone()),
-            )),
-            Format::Custom(p) => AnyExtractor::Custom(custom::Custom::new(p)),
-        }
+        (self.preset.build)(&self.param, opts)
     }
 }
 
-/// Every extractor, in one enum so the scan engine can hold any of them
-/// without boxing and dispatch once per chunk.
-#[derive(Clone, Debug)]
-pub enum AnyExtractor {
-    Clf(clf::Clf),
-    W3c(w3c::W3c),
-    Aws(aws::Aws),
-    Json(json::Json),
-    Haproxy(haproxy::Haproxy),
-    Squid(squid::Squid),
-    Custom(custom::Custom),
+/// An extractor as the engine holds it: any format's, cloned per chunk or
+/// per input, counting a chunk through one virtual call.
+pub struct AnyExtractor(Box<dyn Counter>);
+
+/// [`Extractor`] as an object: what the engine needs of every format.
+trait Counter: Send + Sync {
+    fn count(&mut self, chunk: &[u8], sink: &mut Sink);
+    fn classify(&mut self, line: &[u8]) -> Line;
+    fn sequential(&self) -> bool;
+    fn clone_box(&self) -> Box<dyn Counter>;
+}
+
+impl<E: Extractor + Sync + 'static> Counter for E {
+    fn count(&mut self, chunk: &[u8], sink: &mut Sink) {
+        self.count_chunk(chunk, sink);
+    }
+
+    fn classify(&mut self, line: &[u8]) -> Line {
+        Extractor::classify(self, line)
+    }
+
+    fn sequential(&self) -> bool {
+        E::SEQUENTIAL
+    }
+
+    fn clone_box(&self) -> Box<dyn Counter> {
+        Box::new(self.clone())
+    }
 }
 
 impl AnyExtractor {
+    pub fn new<E: Extractor + Sync + 'static>(e: E) -> Self {
+        AnyExtractor(Box::new(e))
+    }
+
     /// True when lines depend on earlier lines (W3C `#Fields:`), so chunks of
     /// one input must be counted in order by one extractor.
     pub fn sequential(&self) -> bool {
-        matches!(self, AnyExtractor::W3c(_))
+        self.0.sequential()
     }
 
     /// Counts every line of `chunk` into `sink`.
     pub fn count(&mut self, chunk: &[u8], sink: &mut Sink) {
-        match self {
-            AnyExtractor::Clf(_) => clf::count_chunk(chunk, sink),
-            AnyExtractor::W3c(e) => count_lines(e, chunk, sink),
-            AnyExtractor::Aws(e) => count_lines(e, chunk, sink),
-            AnyExtractor::Json(e) => e.count_chunk(chunk, sink),
-            AnyExtractor::Haproxy(e) => count_lines(e, chunk, sink),
-            AnyExtractor::Squid(e) => count_lines(e, chunk, sink),
-            AnyExtractor::Custom(e) => e.count_chunk(chunk, sink),
+        self.0.count(chunk, sink);
+    }
+
+    /// Classifies one line outside the engine (detection, tests), with the
+    /// engine's rule for blank lines.
+    pub fn classify(&mut self, line: &[u8]) -> Line {
+        if is_blank(line) {
+            return Line::Skipped;
         }
+        self.0.classify(line)
+    }
+}
+
+impl Clone for AnyExtractor {
+    fn clone(&self) -> Self {
+        AnyExtractor(self.0.clone_box())
+    }
+}
+
+impl std::fmt::Debug for AnyExtractor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnyExtractor")
     }
 }
 
@@ -218,28 +171,70 @@ pub enum FormatChoice {
     Fixed(Format),
 }
 
+impl FormatChoice {
+    /// The format of one input, given a sample of its first bytes: the
+    /// detected one, or the forced one. A forced preset whose detection names
+    /// its parameters from the sample (the JSON key) takes them from each
+    /// input's sample, so it reads the same logs as `auto` does; where the
+    /// sample does not decide, the preset's defaults apply.
+    pub fn resolve(&self, sample: &[u8], opts: &FormatOptions) -> Result<Format, DetectError> {
+        match self {
+            FormatChoice::Fixed(f) => Ok(match (f.preset.detect, &f.param) {
+                (Detect::Sample(pick), Param::None) => {
+                    pick(&Sample::new(sample), f.preset, opts).unwrap_or_else(|| f.clone())
+                }
+                _ => f.clone(),
+            }),
+            FormatChoice::Auto => detect(sample, opts),
+        }
+    }
+}
+
+/// Why a `--log-format` value was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChoiceError {
+    /// Neither `auto`, a preset name nor a format string.
+    Unknown(String),
+    /// A format string that does not compile.
+    BadFormatString { source: String, reason: String },
+}
+
+impl std::fmt::Display for ChoiceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChoiceError::Unknown(s) => write!(
+                f,
+                "unknown log format '{s}' (try: auto, {}, or your server's nginx log_format / Apache LogFormat string)",
+                presets::names().collect::<Vec<_>>().join(", ")
+            ),
+            ChoiceError::BadFormatString { source, reason } => {
+                write!(f, "cannot use format string '{source}': {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ChoiceError {}
+
 /// Parses a `--log-format` value: `auto`, a preset name, or a format string in
-/// nginx (`$var`) or Apache (`%x`) syntax. A format string is compiled here so
-/// that mistakes are reported before any input is read.
-///
-/// `--status upstream` is not known here, so a format string is compiled for
-/// the client's status; [`Format::extractor`] recompiles it when
-/// `--status upstream` is given.
-pub fn parse_choice(s: &str) -> Result<FormatChoice, String> {
+/// nginx (`$var`) or Apache (`%x`) syntax. A format string is compiled here,
+/// once, for the status `opts` asks for, so that mistakes are reported before
+/// any input is read.
+pub fn parse_choice(s: &str, opts: &FormatOptions) -> Result<FormatChoice, ChoiceError> {
     if s == "auto" {
         return Ok(FormatChoice::Auto);
     }
     if custom::Program::is_format_string(s) {
-        return custom::Program::compile(s, false)
-            .map(|p| FormatChoice::Fixed(Format::Custom(p)))
-            .map_err(|e| format!("cannot use format string '{s}': {e}"));
+        return custom::Program::compile(s, opts.upstream)
+            .map(|p| FormatChoice::Fixed(Format::with(&presets::CUSTOM, Param::Custom(p))))
+            .map_err(|reason| ChoiceError::BadFormatString {
+                source: s.to_string(),
+                reason,
+            });
     }
-    Format::from_name(s).map(FormatChoice::Fixed).ok_or_else(|| {
-        format!(
-            "unknown log format '{s}' (try: auto, {}, or your server's nginx log_format / Apache LogFormat string)",
-            PRESETS.join(", ")
-        )
-    })
+    Format::from_name(s)
+        .map(FormatChoice::Fixed)
+        .ok_or_else(|| ChoiceError::Unknown(s.to_string()))
 }
 
 /// Why no format fits an input.
@@ -259,154 +254,102 @@ impl std::fmt::Display for DetectError {
     }
 }
 
+impl std::error::Error for DetectError {}
+
+/// The first lines of an input, as detection judges them.
+pub struct Sample<'a> {
+    /// Whole lines; the last may be cut.
+    pub bytes: &'a [u8],
+    /// The non-blank lines (at most 64), without the last one when the
+    /// sample ends inside it (and others are left to judge by).
+    pub lines: Vec<&'a [u8]>,
+}
+
+impl<'a> Sample<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        let mut lines: Vec<&[u8]> = sample_lines(bytes).collect();
+        if lines.len() > 1 && !bytes.ends_with(b"\n") {
+            lines.pop();
+        }
+        Sample { bytes, lines }
+    }
+
+    /// Whether `fmt` reads (a status, or a directive it skips) more than half
+    /// of the lines, counting only those with signature `sig`.
+    pub fn read_by_most(
+        &self,
+        fmt: &Format,
+        opts: &FormatOptions,
+        sig: impl Fn(&[u8]) -> bool,
+    ) -> bool {
+        let mut ex = fmt.extractor(opts);
+        let n = self
+            .lines
+            .iter()
+            .filter(|l| ex.classify(l) != Line::Malformed && sig(l))
+            .count();
+        n * 2 > self.lines.len()
+    }
+}
+
 /// Picks the format of an input from a sample of its first bytes (whole lines;
 /// the last may be cut). A sample with no non-blank line is `Ok` with the
 /// default format, since an empty input is a valid (empty) log.
 ///
-/// Candidates are tried from the most to the least specific, each with a
-/// signature that real lines of that format have (a `#Fields:` directive, a
-/// JSON object with the format's key, an ALB request type, the HAProxy
-/// timers…); the first one that reads a status (or a directive) from more than
-/// half of the sample's lines wins. Requiring a majority rather than every
-/// line keeps a few odd lines (HAProxy startup messages) from defeating
-/// detection, and those lines are then counted as malformed, not dropped.
+/// With `--status-key`, lines that hold that key are JSON with it. Otherwise
+/// the rows of [`PRESETS`] are tried in order, from the most to the least
+/// specific, each by its [`Detect`] rule; the first that reads more than half
+/// of the sample's lines wins. Requiring a majority rather than every line
+/// keeps a few odd lines (HAProxy startup messages) from defeating detection,
+/// and those lines are then counted as malformed, not dropped.
 pub fn detect(sample: &[u8], opts: &FormatOptions) -> Result<Format, DetectError> {
-    let lines = judged_lines(sample);
-    if lines.is_empty() {
-        return Ok(Format::Clf(clf::Flavor::Combined));
+    let s = Sample::new(sample);
+    if s.lines.is_empty() {
+        return Ok(Format::from_name("combined").expect("the combined preset"));
     }
-    let majority = |n: usize| n * 2 > lines.len();
-    let fits = |fmt: &Format, sig: &dyn Fn(&[u8]) -> bool| fits(fmt, &lines, opts, sig);
-
-    let w3c = w3c::detect_sep(&lines).map(|sep| {
-        if sep == b'\t' {
-            Format::CloudFront
-        } else {
-            Format::W3c
-        }
-    });
-    if let Some(f) = &w3c
-        && majority(fits(f, &|_| true))
-    {
-        return Ok(f.clone());
-    }
-
     if let Some(key) = &opts.status_key {
-        let f = Format::Json(key.clone());
-        if majority(fits(&f, &looks_json)) {
+        let f = Format::json(key);
+        if s.read_by_most(&f, opts, looks_json) {
             return Ok(f);
         }
     }
-    if majority(fits(&Format::TraefikJson, &looks_json)) {
-        return Ok(Format::TraefikJson);
+    for p in &PRESETS {
+        let found = match p.detect {
+            Detect::Never => None,
+            Detect::Lines(sig) => {
+                let f = Format::of(p);
+                s.read_by_most(&f, opts, sig).then_some(f)
+            }
+            Detect::Header(named) => {
+                let f = Format::of(p);
+                (named(&s) && s.read_by_most(&f, opts, |_| true)).then_some(f)
+            }
+            Detect::Sample(pick) => pick(&s, p, opts),
+        };
+        if let Some(f) = found {
+            return Ok(f);
+        }
     }
-    let caddy_sig = |l: &[u8]| l.windows(15).any(|w| w == b"handled request");
-    if majority(fits(&Format::Caddy, &caddy_sig)) {
-        return Ok(Format::Caddy);
-    }
-    if let Some(f) = well_known_json(&lines, opts) {
-        return Ok(f);
-    }
-
-    if majority(fits(&Format::Alb, &aws::looks_alb)) {
-        return Ok(Format::Alb);
-    }
-    if majority(fits(&Format::Elb, &aws::looks_elb)) {
-        return Ok(Format::Elb);
-    }
-    // Envoy's default format has no client before `[time]`.
-    if majority(fits(&Format::Envoy, &|l| l.first() == Some(&b'['))) {
-        return Ok(Format::Envoy);
-    }
-    // Traefik's CLF ends with the request duration in milliseconds.
-    let traefik_sig = |l: &[u8]| {
-        l.strip_suffix(b"ms")
-            .and_then(|r| r.split(|&b| b == b' ').next_back())
-            .is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
-    };
-    if majority(fits(&Format::Traefik, &traefik_sig)) {
-        return Ok(Format::Traefik);
-    }
-    if let Some(f) = clf::detect(sample) {
-        return Ok(Format::Clf(f));
-    }
-    if majority(fits(&Format::Haproxy, &|_| true)) {
-        return Ok(Format::Haproxy);
-    }
-    if majority(fits(&Format::Squid, &squid::looks_squid)) {
-        return Ok(Format::Squid);
-    }
-    // A `#Fields:` directive names the format even where its data lines do
-    // not fit it (a header that does not match them): they are then counted
-    // as malformed, which says more than refusing the input.
-    if let Some(f) = w3c {
-        return Ok(f);
+    for p in &PRESETS {
+        if let Detect::Header(named) = p.detect
+            && named(&s)
+        {
+            return Ok(Format::of(p));
+        }
     }
     Err(DetectError {
-        tried: PRESETS.to_vec(),
+        tried: PRESETS
+            .iter()
+            .filter(|p| !matches!(p.detect, Detect::Never))
+            .map(|p| p.name)
+            .collect(),
     })
-}
-
-/// The non-blank lines of a detection sample, without the last one when the
-/// sample ends inside it (and others are left to judge by).
-fn judged_lines(sample: &[u8]) -> Vec<&[u8]> {
-    let mut lines: Vec<&[u8]> = sample_lines(sample).collect();
-    if lines.len() > 1 && !sample.ends_with(b"\n") {
-        lines.pop();
-    }
-    lines
-}
-
-/// How many of `lines` `fmt` reads (a status, or a directive it skips),
-/// counting only those passing `sig`.
-fn fits(fmt: &Format, lines: &[&[u8]], opts: &FormatOptions, sig: &dyn Fn(&[u8]) -> bool) -> usize {
-    let mut ex = fmt.extractor(opts);
-    lines
-        .iter()
-        .filter(|l| classify_any(&mut ex, l) != Line::Malformed && sig(l))
-        .count()
-}
-
-/// The first of [`json::WELL_KNOWN_KEYS`] that reads more than half of
-/// `lines`, each holding a JSON object.
-fn well_known_json(lines: &[&[u8]], opts: &FormatOptions) -> Option<Format> {
-    json::WELL_KNOWN_KEYS
-        .iter()
-        .map(|key| Format::Json(key.to_string()))
-        .find(|f| fits(f, lines, opts, &looks_json) * 2 > lines.len())
-}
-
-/// `--log-format json` without `--status-key`: the key is picked per input,
-/// as detection picks it among the well-known keys, so that the preset reads
-/// the same logs as `auto` does. Where none reads most of the sample, the
-/// first (`status`) is counted and the lines without it are malformed, as
-/// for any forced format.
-pub fn json_with_well_known_key(sample: &[u8], opts: &FormatOptions) -> Format {
-    well_known_json(&judged_lines(sample), opts)
-        .unwrap_or_else(|| Format::Json(json::WELL_KNOWN_KEYS[0].to_string()))
 }
 
 /// A line that holds a JSON object somewhere: the signature every JSON
 /// format's lines must also pass in detection.
-fn looks_json(line: &[u8]) -> bool {
+pub(crate) fn looks_json(line: &[u8]) -> bool {
     memchr::memchr(b'{', line).is_some()
-}
-
-/// Classifies one line outside the engine (detection), with the engine's
-/// rules for blank lines.
-fn classify_any(ex: &mut AnyExtractor, line: &[u8]) -> Line {
-    if is_blank(line) {
-        return Line::Skipped;
-    }
-    match ex {
-        AnyExtractor::Clf(e) => e.classify(line),
-        AnyExtractor::W3c(e) => e.classify(line),
-        AnyExtractor::Aws(e) => e.classify(line),
-        AnyExtractor::Json(e) => e.classify(line),
-        AnyExtractor::Haproxy(e) => e.classify(line),
-        AnyExtractor::Squid(e) => e.classify(line),
-        AnyExtractor::Custom(e) => e.classify(line),
-    }
 }
 
 /// The non-blank lines of a detection sample (at most 64), `\r` removed.
@@ -423,28 +366,6 @@ pub fn sample_lines(sample: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// The byte-order mark some Windows tools put before the first line.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// A blank line: empty or only spaces and tabs. Counted as `skipped`.
-pub fn is_blank(line: &[u8]) -> bool {
-    line.iter().all(|&b| b == b' ' || b == b'\t')
-}
-
-/// Reads a status token: `-` is [`Line::NoStatus`], 1–3 ASCII digits a code
-/// (`000` is 0), anything else [`Line::Malformed`].
-#[inline]
-pub fn status_token(tok: &[u8]) -> Line {
-    match *tok {
-        [a] if a.is_ascii_digit() => Line::Status((a - b'0') as u16),
-        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
-            Line::Status((a - b'0') as u16 * 10 + (b - b'0') as u16)
-        }
-        [a, b, c] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
-            Line::Status((a - b'0') as u16 * 100 + (b - b'0') as u16 * 10 + (c - b'0') as u16)
-        }
-        [b'-'] => Line::NoStatus,
-        _ => Line::Malformed,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,16 +373,16 @@ mod tests {
     /// Every extractor, every preset, on junk and truncated lines: no panics.
     #[test]
     fn no_extractor_panics_on_junk() {
-        let mut formats: Vec<Format> = PRESETS
-            .iter()
-            .filter_map(|n| Format::from_name(n))
-            .collect();
-        formats.push(Format::Json("a.b".into()));
+        let mut formats: Vec<Format> = PRESETS.iter().map(Format::of).collect();
+        formats.push(Format::json("a.b"));
         for f in [
             r#"$remote_addr [$time_local] "$request" $status"#,
             r#"%h %t \"%r\" %>s %b"#,
         ] {
-            formats.push(Format::Custom(custom::Program::compile(f, false).unwrap()));
+            let FormatChoice::Fixed(f) = parse_choice(f, &FormatOptions::default()).unwrap() else {
+                unreachable!("a format string is not auto")
+            };
+            formats.push(f);
         }
         let samples: [&[u8]; 6] = [
             b"#Fields: sc-status\n200\n",
@@ -483,8 +404,8 @@ mod tests {
                 let mut ex = f.extractor(&opts);
                 for s in samples {
                     for cut in 0..=s.len() {
-                        let _ = classify_any(&mut ex, &s[..cut]);
-                        let _ = classify_any(&mut ex, &s[cut..]);
+                        let _ = ex.classify(&s[..cut]);
+                        let _ = ex.classify(&s[cut..]);
                     }
                 }
                 for _ in 0..300 {
@@ -499,7 +420,7 @@ mod tests {
                             .nth((seed % 97) as usize)
                             .unwrap();
                     }
-                    let _ = classify_any(&mut ex, &line);
+                    let _ = ex.classify(&line);
                 }
             }
             let _ = detect(samples.concat().as_slice(), &FormatOptions::default());
@@ -510,7 +431,10 @@ mod tests {
     fn a_fields_directive_names_w3c_even_when_its_lines_do_not_fit() {
         let sample =
             b"#Fields: date time cs-uri-stem sc-status\n2015-01-13 00:32:17 / - 80 404 0\n";
-        assert_eq!(detect(sample, &FormatOptions::default()), Ok(Format::W3c));
+        assert_eq!(
+            detect(sample, &FormatOptions::default()),
+            Ok(Format::from_name("w3c").unwrap())
+        );
         let junk = b"no header here\n2015-01-13 00:32:17 / - 80 404 0\n";
         assert!(detect(junk, &FormatOptions::default()).is_err());
     }
@@ -533,31 +457,9 @@ mod tests {
             (&cloudflare[..], "EdgeResponseStatus", 520),
         ] {
             let f = detect(line, &FormatOptions::default()).unwrap();
-            assert_eq!(f, Format::Json(key.into()));
+            assert_eq!(f, Format::json(key));
             let mut ex = f.extractor(&FormatOptions::default());
-            assert_eq!(classify_any(&mut ex, line), Line::Status(code));
+            assert_eq!(ex.classify(line), Line::Status(code));
         }
-    }
-
-    #[test]
-    fn status_tokens() {
-        assert_eq!(status_token(b"200"), Line::Status(200));
-        assert_eq!(status_token(b"000"), Line::Status(0));
-        assert_eq!(status_token(b"009"), Line::Status(9));
-        assert_eq!(status_token(b"7"), Line::Status(7));
-        assert_eq!(status_token(b"42"), Line::Status(42));
-        assert_eq!(status_token(b"-"), Line::NoStatus);
-        assert_eq!(status_token(b"1000"), Line::Malformed);
-        assert_eq!(status_token(b"abc"), Line::Malformed);
-        assert_eq!(status_token(b""), Line::Malformed);
-        assert_eq!(status_token(b"2x0"), Line::Malformed);
-        assert_eq!(status_token(b"--"), Line::Malformed);
-    }
-
-    #[test]
-    fn blank_lines() {
-        assert!(is_blank(b""));
-        assert!(is_blank(b" \t "));
-        assert!(!is_blank(b" x"));
     }
 }

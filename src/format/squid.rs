@@ -5,8 +5,8 @@
 //! of spaces. The status is what follows the `/` of the 4th field
 //! (`TCP_MISS/200`, `NONE/000` for no reply, which is code 0).
 
-use super::bytes::{Positions, mask64};
-use super::{Extractor, Line, status_token};
+use crate::bytes::{Positions, mask64};
+use crate::lines::{Extractor, Line, status_token};
 
 /// The Squid extractor. Stateless.
 #[derive(Clone, Copy, Debug, Default)]

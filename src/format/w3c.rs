@@ -8,8 +8,8 @@
 //! differs from its header's is malformed: reading "column N" of a line with
 //! a different shape would count whatever happens to sit there.
 
-use super::bytes::{block_mask, field_span, nth_bit, prefix_xor};
-use super::{Extractor, Line, status_token};
+use crate::bytes::{block_mask, field_span, nth_bit, prefix_xor};
+use crate::lines::{Extractor, Line, status_token};
 
 /// The W3C extractor. `sep` is `b' '` for IIS and `b'\t'` for CloudFront.
 #[derive(Clone, Debug)]
@@ -80,6 +80,8 @@ fn layout(names: &[u8]) -> (usize, Option<usize>) {
 }
 
 impl Extractor for W3c {
+    const SEQUENTIAL: bool = true;
+
     #[inline]
     fn classify(&mut self, line: &[u8]) -> Line {
         // IIS logs saved by Windows tools may start with a byte-order mark.
@@ -340,7 +342,7 @@ mod tests {
         assert_eq!(got, vec![Line::Skipped, Line::Status(404)]);
         let sample = "\u{feff}#Fields: date sc-status\n2020-01-01 404\n";
         let f = crate::format::detect(sample.as_bytes(), &Default::default()).unwrap();
-        assert_eq!(f, crate::format::Format::W3c);
+        assert_eq!(f.name(), "w3c");
     }
 
     #[test]

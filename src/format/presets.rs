@@ -1,0 +1,283 @@
+//! The one table of log formats logstat knows by name.
+//!
+//! Detection (its order), `--log-format` names and aliases, the `--help` text,
+//! README's format table and the per-format tests are all derived from
+//! [`PRESETS`], so they cannot drift apart. Adding a format is one file with
+//! its extractor (see [`crate::lines`]), one row here and a fixture
+//! `fixtures/formats/NAME.log` with its `NAME.log.expected.json`.
+
+use super::{AnyExtractor, Format, FormatOptions, Param, Sample, aws, clf, custom, haproxy, json};
+use super::{squid, w3c};
+
+/// One format logstat knows by name.
+pub struct Preset {
+    /// The `--log-format` name, also shown in reports.
+    pub name: &'static str,
+    /// Other names `--log-format` accepts.
+    pub aliases: &'static [&'static str],
+    /// What writes such logs, for `--help` and README.
+    pub what: &'static str,
+    /// Which field is counted, for README.
+    pub status: &'static str,
+    /// How detection recognises it; rows are tried in table order, most
+    /// specific first.
+    pub detect: Detect,
+    /// A fresh extractor for one input.
+    pub build: fn(&Param, &FormatOptions) -> AnyExtractor,
+}
+
+/// How detection recognises a format from the first lines of an input.
+#[derive(Clone, Copy)]
+pub enum Detect {
+    /// Never detected: only used when forced.
+    Never,
+    /// Most of the sample's lines are read by the format (a status, or a
+    /// directive it skips) and have this signature, a shape real lines of
+    /// the format have and lines of the formats tried later lack.
+    Lines(fn(&[u8]) -> bool),
+    /// A header directive in the sample names the format (`#Fields:`), and
+    /// most lines are read by it. If no row fits, the header alone decides
+    /// and the lines that do not match it are malformed: that says more
+    /// than refusing the input.
+    Header(fn(&Sample) -> bool),
+    /// The sample as a whole decides, and names the format with its
+    /// parameters (the CLF flavour, the JSON key).
+    Sample(fn(&Sample, &'static Preset, &FormatOptions) -> Option<Format>),
+}
+
+impl std::fmt::Debug for Preset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// The CLF rows: the sample's flavour, as [`clf::detect`] tells it, is this row's.
+fn clf_flavor(s: &Sample, p: &'static Preset, _: &FormatOptions) -> Option<Format> {
+    (clf::detect(s.bytes).map(clf::Flavor::name) == Some(p.name)).then(|| Format::of(p))
+}
+
+fn clf_build(_: &Param, _: &FormatOptions) -> AnyExtractor {
+    AnyExtractor::new(clf::Clf)
+}
+
+/// The key `--status-key` names, else the preset's own.
+fn json_key(default: &str, o: &FormatOptions) -> AnyExtractor {
+    AnyExtractor::new(json::Json::new(o.status_key.as_deref().unwrap_or(default)))
+}
+
+/// Every format logstat knows by name, in detection order.
+pub static PRESETS: [Preset; 15] = [
+    Preset {
+        name: "w3c",
+        aliases: &["iis"],
+        what: "IIS W3C extended; also quoted fields with spaces and columns aligned with runs of spaces (IIS Advanced Logging, Incapsula, Oracle Web Cache)",
+        status: "`sc-status` of the latest `#Fields:` (may change mid-file); a line with a different field count is malformed",
+        detect: Detect::Header(|s| w3c::detect_sep(&s.lines) == Some(b' ')),
+        build: |_, _| AnyExtractor::new(w3c::W3c::new(b' ')),
+    },
+    Preset {
+        name: "cloudfront",
+        aliases: &[],
+        what: "Amazon CloudFront standard logs (W3C directives, tab-separated)",
+        status: "`sc-status` (`000` = code 0)",
+        detect: Detect::Header(|s| w3c::detect_sep(&s.lines) == Some(b'\t')),
+        build: |_, _| AnyExtractor::new(w3c::W3c::new(b'\t')),
+    },
+    Preset {
+        name: "traefik-json",
+        aliases: &[],
+        what: "Traefik JSON access logs",
+        status: "`DownstreamStatus` (`--status upstream`: `OriginStatus`)",
+        detect: Detect::Lines(super::looks_json),
+        build: |_, o| {
+            json_key(
+                if o.upstream {
+                    "OriginStatus"
+                } else {
+                    "DownstreamStatus"
+                },
+                o,
+            )
+        },
+    },
+    Preset {
+        name: "caddy",
+        aliases: &[],
+        what: "Caddy v2 JSON access logs",
+        status: "`status`",
+        detect: Detect::Lines(|l| l.windows(15).any(|w| w == b"handled request")),
+        build: |_, o| json_key("status", o),
+    },
+    Preset {
+        name: "json",
+        aliases: &[],
+        what: "any JSON-lines log",
+        status: "`--status-key a.b`, else the first well-known key most lines hold (below)",
+        detect: Detect::Sample(|s, p, o| {
+            json::well_known_key(s, o).map(|k| Format::with(p, Param::Key(k.into())))
+        }),
+        build: |p, o| match p {
+            Param::Key(k) => json_key(k, o),
+            _ => json_key(json::WELL_KNOWN_KEYS[0], o),
+        },
+    },
+    Preset {
+        name: "alb",
+        aliases: &[],
+        what: "AWS Application Load Balancer",
+        status: "`elb_status_code` (`--status upstream`: `target_status_code`)",
+        detect: Detect::Lines(aws::looks_alb),
+        build: |_, o| AnyExtractor::new(aws::Aws::alb(o.upstream)),
+    },
+    Preset {
+        name: "elb",
+        aliases: &[],
+        what: "AWS Classic Load Balancer",
+        status: "`elb_status_code` (`--status upstream`: `backend_status_code`)",
+        detect: Detect::Lines(aws::looks_elb),
+        build: |_, o| AnyExtractor::new(aws::Aws::elb(o.upstream)),
+    },
+    Preset {
+        name: "envoy",
+        aliases: &[],
+        what: "Envoy's default access-log format",
+        status: "the token after the quoted request",
+        // Envoy's default format has no client before `[time]`.
+        detect: Detect::Lines(|l| l.first() == Some(&b'[')),
+        build: clf_build,
+    },
+    Preset {
+        name: "traefik",
+        aliases: &[],
+        what: "Traefik's CLF access logs (Combined plus request count, router, URL and duration)",
+        status: "the token after the quoted request",
+        // Traefik's CLF ends with the request duration in milliseconds.
+        detect: Detect::Lines(|l| {
+            l.strip_suffix(b"ms")
+                .and_then(|r| r.split(|&b| b == b' ').next_back())
+                .is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+        }),
+        build: clf_build,
+    },
+    Preset {
+        name: "common",
+        aliases: &[],
+        what: "Apache/nginx Common Log Format",
+        status: "first token after the quoted request that follows `[timestamp]`",
+        detect: Detect::Sample(clf_flavor),
+        build: clf_build,
+    },
+    Preset {
+        name: "combined",
+        aliases: &[],
+        what: "Apache/nginx Combined Log Format (Common plus referer and user agent)",
+        status: "first token after the quoted request that follows `[timestamp]`",
+        detect: Detect::Sample(clf_flavor),
+        build: clf_build,
+    },
+    Preset {
+        name: "vcommon",
+        aliases: &[],
+        what: "Common with a virtual-host prefix (Apache `%v:%p`, nginx `$host`)",
+        status: "first token after the quoted request that follows `[timestamp]`",
+        detect: Detect::Sample(clf_flavor),
+        build: clf_build,
+    },
+    Preset {
+        name: "vcombined",
+        aliases: &[],
+        what: "Combined with a virtual-host prefix (Apache `%v:%p`, nginx `$host`)",
+        status: "first token after the quoted request that follows `[timestamp]`",
+        detect: Detect::Sample(clf_flavor),
+        build: clf_build,
+    },
+    Preset {
+        name: "haproxy",
+        aliases: &[],
+        what: "HAProxy HTTP log format",
+        status: "the status after the timers",
+        detect: Detect::Lines(|_| true),
+        build: |_, _| AnyExtractor::new(haproxy::Haproxy),
+    },
+    Preset {
+        name: "squid",
+        aliases: &[],
+        what: "Squid native access log",
+        status: "the code after `/` in the result field (`TCP_MISS/200`)",
+        detect: Detect::Lines(squid::looks_squid),
+        build: |_, _| AnyExtractor::new(squid::Squid),
+    },
+];
+
+/// A user's own nginx `log_format` or Apache `LogFormat`: not a name, so
+/// not in [`PRESETS`], but a format like the others once compiled.
+pub static CUSTOM: Preset = Preset {
+    name: "custom",
+    aliases: &[],
+    what: "your server's nginx `log_format` / Apache `LogFormat` string",
+    status: "nginx `$status` (`--status upstream`: `$upstream_status`), Apache `%>s`, else `%s`",
+    detect: Detect::Never,
+    build: |p, _| match p {
+        Param::Custom(program) => AnyExtractor::new(custom::Custom::new(program)),
+        _ => unreachable!("a custom format is built from its program"),
+    },
+};
+
+/// The preset `--log-format NAME` names: its name or an alias.
+pub fn by_name(name: &str) -> Option<&'static Preset> {
+    PRESETS
+        .iter()
+        .find(|p| p.name == name || p.aliases.contains(&name))
+}
+
+/// The names `--log-format` accepts, in table order.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    PRESETS.iter().map(|p| p.name)
+}
+
+/// README's format table: one row per preset, then format strings.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| `--log-format` | what | status read |\n|---|---|---|\n");
+    for p in PRESETS.iter().chain(std::iter::once(&CUSTOM)) {
+        let names = if std::ptr::eq(p, &CUSTOM) {
+            "a format string".to_string()
+        } else {
+            std::iter::once(p.name)
+                .chain(p.aliases.iter().copied())
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!("| {names} | {} | {} |\n", p.what, p.status));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases_are_unique() {
+        let mut all: Vec<&str> = PRESETS
+            .iter()
+            .flat_map(|p| std::iter::once(p.name).chain(p.aliases.iter().copied()))
+            .chain(["auto", CUSTOM.name])
+            .collect();
+        let n = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), n, "a name or alias is used twice");
+    }
+
+    #[test]
+    fn every_name_is_found() {
+        for p in &PRESETS {
+            assert!(std::ptr::eq(by_name(p.name).unwrap(), p));
+            for a in p.aliases {
+                assert!(std::ptr::eq(by_name(a).unwrap(), p));
+            }
+        }
+        assert!(by_name("custom").is_none());
+    }
+}

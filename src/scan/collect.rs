@@ -1,0 +1,119 @@
+//! Collection: each input's running totals, folded in chunk order.
+//!
+//! Workers finish chunks in any order; counts merge in any order, but line
+//! numbers of malformed examples and the `--dump-malformed` stream must come
+//! out as if one thread had read the input front to back, so a chunk's other
+//! results wait here until every chunk before it is folded.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Mutex;
+
+use crate::format::{AnyExtractor, Format};
+use crate::input;
+use crate::lines::{Counts, Sink};
+use crate::summary::MalformedExample;
+
+use super::EXAMPLES_PER_INPUT;
+
+/// A chunk's results other than its counts, folded in chunk order.
+pub(super) struct ChunkMeta {
+    pub(super) lines: u64,
+    pub(super) examples: Vec<(u64, Vec<u8>)>,
+    pub(super) dump: Option<Vec<u8>>,
+}
+
+/// One input's running totals, shared by the workers counting its chunks.
+pub(super) struct Collector {
+    pub(super) name: String,
+    pub(super) format: Option<Format>,
+    pub(super) counts: Counts,
+    pub(super) bytes: u64,
+    pub(super) error: Option<String>,
+    /// Next chunk sequence number to fold, and the lines folded before it.
+    pub(super) next_seq: u64,
+    pub(super) lines_before: u64,
+    pub(super) pending: BTreeMap<u64, ChunkMeta>,
+    pub(super) examples: Vec<MalformedExample>,
+    /// Every byte of the input was read (not cut short by Ctrl-C). Ranged
+    /// inputs know how many chunks make them whole.
+    pub(super) complete: bool,
+    pub(super) chunks: Option<u64>,
+}
+
+impl Collector {
+    pub(super) fn new(name: String) -> Self {
+        Collector {
+            name,
+            format: None,
+            counts: Counts::default(),
+            bytes: 0,
+            error: None,
+            next_seq: 0,
+            lines_before: 0,
+            pending: BTreeMap::new(),
+            examples: Vec::new(),
+            complete: false,
+            chunks: None,
+        }
+    }
+
+    /// Adds one chunk's results and folds every chunk now in order.
+    pub(super) fn add(
+        &mut self,
+        seq: u64,
+        counts: &Counts,
+        bytes: u64,
+        meta: ChunkMeta,
+        dump: &Mutex<Option<&mut (dyn Write + Send)>>,
+    ) {
+        self.counts.merge(counts);
+        self.bytes += bytes;
+        self.pending.insert(seq, meta);
+        while let Some(meta) = self.pending.remove(&self.next_seq) {
+            for (index, text) in meta.examples {
+                if self.examples.len() < EXAMPLES_PER_INPUT {
+                    self.examples.push(MalformedExample {
+                        path: self.name.clone(),
+                        line: self.lines_before + index + 1,
+                        text,
+                    });
+                }
+            }
+            if let Some(bytes) = meta.dump.filter(|d| !d.is_empty()) {
+                let mut guard = dump.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(w) = guard.as_mut() {
+                    if let Err(e) = w.write_all(&bytes) {
+                        self.error
+                            .get_or_insert(format!("--dump-malformed: {}", input::describe(&e)));
+                    }
+                }
+            }
+            self.lines_before += meta.lines;
+            self.next_seq += 1;
+        }
+        if self.chunks == Some(self.next_seq) {
+            self.complete = true;
+        }
+    }
+
+    pub(super) fn fail(&mut self, msg: String) {
+        self.error.get_or_insert(msg);
+    }
+}
+
+/// Counts one buffer of whole lines into `counts`.
+pub(super) fn count_buffer(
+    ex: &mut AnyExtractor,
+    data: &[u8],
+    counts: &mut Counts,
+    dump: bool,
+) -> ChunkMeta {
+    let mut sink = Sink::new(counts, dump);
+    ex.count(data, &mut sink);
+    ChunkMeta {
+        lines: sink.lines,
+        examples: std::mem::take(&mut sink.examples),
+        dump: sink.dump.take(),
+    }
+}
