@@ -23,4 +23,5 @@ pub mod lang;
 pub mod registry;
 pub mod report;
 pub mod scan;
+pub mod status;
 pub mod summary;

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::registry::Class;
+use crate::status::Class;
 
 /// One slot per status code 0–999; `000` is code 0.
 pub const SLOTS: usize = 1000;
