@@ -25,4 +25,5 @@ pub mod lines;
 pub mod registry;
 pub mod report;
 pub mod scan;
+pub mod status;
 pub mod summary;

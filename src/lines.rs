@@ -38,7 +38,7 @@
 //! Then add one row to the preset table (`format::presets`) and a fixture.
 
 use crate::bytes::{mask64, next_bit};
-use crate::registry::Class;
+use crate::status::Class;
 
 /// What one line is. Every line lands in exactly one of these buckets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
