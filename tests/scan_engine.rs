@@ -251,3 +251,56 @@ fn empty_input_is_an_empty_report() {
     assert!(s.inputs[0].error.is_none());
     assert_eq!(s.total.lines(), 0);
 }
+
+#[test]
+fn a_cancelled_scan_reads_nothing_and_says_so() {
+    let f = write_temp(b"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1\n");
+    let o = ScanOptions::default();
+    o.cancel.cancel();
+    let s = scan(&[f.path().to_path_buf()], &o, None);
+    assert_eq!(s.total.lines(), 0);
+    assert!(
+        s.inputs[0].error.as_deref().unwrap().contains("interrupted"),
+        "{:?}",
+        s.inputs[0].error
+    );
+}
+
+/// A stream that never ends is stopped by its scan's own flag, from another
+/// thread, and what was read is still counted.
+#[cfg(unix)]
+#[test]
+fn cancelling_stops_an_endless_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("endless");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut w = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            let line = b"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1\n";
+            // Ends when the reader goes away (EPIPE).
+            while w.write_all(line).is_ok() {}
+        })
+    };
+    let o = ScanOptions::default();
+    let cancel = o.cancel.clone();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        cancel.cancel();
+    });
+    let s = scan(&[fifo], &o, None);
+    stopper.join().unwrap();
+    writer.join().unwrap();
+    assert!(
+        s.inputs[0].error.as_deref().unwrap().contains("interrupted"),
+        "{:?}",
+        s.inputs[0].error
+    );
+    assert!(s.total.requests() > 0);
+    assert_eq!(s.total.requests(), s.total.codes[200]);
+}
