@@ -40,11 +40,10 @@ use collect::{Collector, count_buffer};
 use ranged::{Ranged, count_range};
 use stream::{StreamJob, read_stream};
 
-/// Default bytes per chunk. Measured on the 1 GiB benchmark log: 1 MiB reads
-/// cost the kernel less per byte than 256 KiB ones (fewer page-cache lookups
-/// per call) and the CLF loop works through a chunk in 64 KiB windows that
-/// stay in cache anyway; larger chunks gained nothing and cost memory per
-/// worker.
+/// Default bytes per chunk: large enough that the kernel's per-read costs
+/// (page-cache lookups) are spread over many lines, small enough that every
+/// worker's buffer stays cheap and the inputs split evenly across cores. The
+/// formats' window loops work through a chunk in cache-sized pieces anyway.
 pub const DEFAULT_CHUNK: usize = 1024 * 1024;
 
 /// How much of an input's start is used to detect its format.
