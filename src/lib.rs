@@ -24,3 +24,4 @@ pub mod registry;
 pub mod report;
 pub mod scan;
 pub mod summary;
+pub mod text;
