@@ -2,15 +2,26 @@
 //!
 //! Exit codes follow ripgrep's spirit: 0 all good, 1 a `--fail-if` threshold
 //! held, 2 anything that prevented a full answer (usage, unreadable input, bad
-//! expression, too few requests for checks).
+//! expression, too few requests for checks); 2 wins over 1.
+//!
+//! They are decided here and only here, in [`exit_code`]: `check` returns a
+//! [`Verdict`], `explain` a `Result`, and [`run`] folds those
+//! and every failure of its own into one [`Outcome`] or [`Error`]. Keeping the
+//! numbers out of the other modules means no module can disagree with the
+//! contract above, and "2 wins over 1" is one `max` rather than a rule each
+//! caller must remember.
+//!
+//! Every error line has one style, `logstat: MESSAGE` on stderr
+//! ([`print_error`]); clap's usage errors are rewritten to match.
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 
-use crate::check::{self, CheckResult};
+use crate::check::{self, CheckResult, Verdict};
 use crate::escape;
 use crate::explain;
 use crate::format::{self, FormatOptions};
@@ -21,15 +32,129 @@ use crate::report::{self, ReportOptions};
 use crate::scan::{self, ScanOptions};
 use crate::summary::Summary;
 
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_THRESHOLD: i32 = 1;
-pub const EXIT_ERROR: i32 = 2;
+pub use crate::report::Output;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    Table,
-    Csv,
-    Json,
+/// How a run that got to its end went. Ordered so that the worse outcome is
+/// the greater: combining two is `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// A full answer, and no `--fail-if` held.
+    Clean,
+    /// A full answer, and a `--fail-if` held.
+    ThresholdHeld,
+    /// An answer with a hole: an input or a side file failed, or too few
+    /// requests were counted for the checks to mean anything.
+    Partial,
+}
+
+impl From<Verdict> for Outcome {
+    fn from(v: Verdict) -> Outcome {
+        match v {
+            Verdict::Pass => Outcome::Clean,
+            Verdict::Fail => Outcome::ThresholdHeld,
+            Verdict::TooFewRequests => Outcome::Partial,
+        }
+    }
+}
+
+/// Everything logstat reports on stderr. `Display` is the message that
+/// follows `logstat: `; [`print_error`] adds the prefix and any detail lines.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Arguments clap refused (unknown flag, bad value, …).
+    #[error("{}", clap_message(.0))]
+    Usage(clap::Error),
+    /// No FILE, and stdin is a terminal nobody means to type a log into.
+    #[error("no input: give a FILE (or `-` for stdin), or pipe a log into logstat; see --help")]
+    NoInput,
+    /// A `--fail-if` / `--warn-if` expression that does not parse.
+    #[error(transparent)]
+    Expression(#[from] check::ParseError),
+    /// `--log-format` names no preset, or a format string logstat cannot use.
+    #[error("--log-format: {0}")]
+    LogFormat(#[source] format::ChoiceError),
+    /// `--codes` / `--explain` refused an argument or could not write.
+    #[error(transparent)]
+    Explain(#[from] explain::Error),
+    /// The `--dump-malformed` file could not be created.
+    #[error("--dump-malformed {}: {}", .path.display(), input::describe(.source))]
+    DumpCreate { path: PathBuf, source: io::Error },
+    /// Writing the `--dump-malformed` file failed when it was flushed.
+    #[error("--dump-malformed: {}", input::describe(.0))]
+    DumpWrite(#[source] io::Error),
+    /// An input gave no full answer (unreadable, undetectable, interrupted);
+    /// the others still count.
+    #[error("{}: {message}", escape::escape_bytes(.path.as_bytes()))]
+    Input { path: String, message: String },
+    /// Writing the report or the verdicts to stdout or stderr failed.
+    #[error("{0}")]
+    Write(#[source] io::Error),
+    /// A `--csv` / `--json` file could not be created or written.
+    #[error("{}: {source}", .path.display())]
+    WriteFile { path: PathBuf, source: io::Error },
+    /// The `--junit` file could not be created or written.
+    #[error("--junit {}: {}", .path.display(), input::describe(.source))]
+    Junit { path: PathBuf, source: io::Error },
+    /// Checks were asked but fewer than `--min-requests` requests were counted.
+    #[error("{0}")]
+    TooFewRequests(String),
+}
+
+impl Error {
+    /// True for a write to a reader that went away (`logstat … | head`): the
+    /// reader left on purpose, so there is nothing to tell it.
+    fn is_broken_pipe(&self) -> bool {
+        match self {
+            Error::Write(e) | Error::WriteFile { source: e, .. } => {
+                e.kind() == io::ErrorKind::BrokenPipe
+            }
+            _ => false,
+        }
+    }
+}
+
+/// clap's error without its `error: ` header or final newline.
+fn clap_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    text.trim_end().to_string()
+}
+
+/// Maps how a run went to the process exit status: the one place the numbers
+/// of the contract (0 / 1 / 2) are written.
+pub fn exit_code(result: &Result<Outcome, Error>) -> ExitCode {
+    ExitCode::from(match result {
+        Ok(Outcome::Clean) => 0,
+        Ok(Outcome::ThresholdHeld) => 1,
+        Ok(Outcome::Partial) | Err(_) => 2,
+    })
+}
+
+/// Prints `e` on stderr as `logstat: MESSAGE`. An expression error adds the
+/// expression with a caret under the fault, a usage error clap's usage line
+/// and hint, and each bad `--explain` argument gets a line of its own. A write
+/// to a closed pipe prints nothing.
+pub fn print_error(e: &Error) {
+    let text = match e {
+        Error::Usage(c) => {
+            // clap's header is styled; anstream keeps the styles only where
+            // stderr shows them (a terminal, NO_COLOR unset).
+            let text = c
+                .render()
+                .ansi()
+                .to_string()
+                .replacen("error:", "logstat:", 1);
+            let _ = write!(anstream::stderr(), "{text}");
+            return;
+        }
+        Error::Expression(p) => format!("logstat: {p}\n{}", p.pointer()),
+        Error::Explain(explain::Error::NotTargets(bad)) => {
+            bad.iter().map(|b| format!("logstat: {b}\n")).collect()
+        }
+        e if e.is_broken_pipe() => return,
+        e => format!("logstat: {e}\n"),
+    };
+    let _ = io::stderr().lock().write_all(text.as_bytes());
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -145,73 +270,55 @@ pub struct Args {
     pub annotations: Option<Annotations>,
 }
 
-/// Runs logstat with the process arguments; returns the exit code.
-pub fn main() -> i32 {
-    let args = match Args::try_parse() {
-        Ok(a) => a,
-        Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+/// Runs logstat with the process arguments; returns the exit status.
+pub fn main() -> ExitCode {
+    let result = match Args::try_parse() {
+        Ok(args) => run(args),
+        // `--help` and `--version` arrive as clap "errors" but are the answer
+        // asked for: stdout, success.
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return code;
+            Ok(Outcome::Clean)
         }
+        Err(e) => Err(Error::Usage(e)),
     };
-    run(args)
+    if let Err(e) = &result {
+        print_error(e);
+    }
+    exit_code(&result)
 }
 
-/// Runs logstat with parsed arguments; returns the exit code.
-pub fn run(args: Args) -> i32 {
+/// Runs logstat with parsed arguments. Problems that leave the answer partial
+/// but let the run go on (an unreadable input, a `--junit` file that cannot be
+/// written) are printed as they happen and make the outcome
+/// [`Outcome::Partial`]; the error that stops the run is returned, unprinted.
+pub fn run(args: Args) -> Result<Outcome, Error> {
     let lang = args.lang.unwrap_or_else(Lang::from_env);
-    let stdout = io::stdout();
-    let stderr = io::stderr();
     if args.codes || !args.explain.is_empty() {
-        return explain::run(
-            args.codes,
-            &args.explain,
-            args.output,
-            lang,
-            &mut stdout.lock(),
-            &mut stderr.lock(),
-        );
+        return explain(&args, lang);
     }
 
     // With no FILE, stdin is read; at a terminal that would silently wait
     // for typed lines, which nobody means. `-` still reads a terminal.
     if args.files.is_empty() && io::stdin().is_terminal() {
-        error("no input: give a FILE (or `-` for stdin), or pipe a log into logstat; see --help");
-        return EXIT_ERROR;
+        return Err(Error::NoInput);
     }
 
     // Everything that can be refused is refused before reading any input.
-    let gate = match check::Gate::from_args(&args.fail_if, &args.warn_if, args.min_requests, lang) {
-        Ok(g) => g,
-        Err(e) => {
-            let _ = write!(stderr.lock(), "{}", e.render());
-            return EXIT_ERROR;
-        }
-    };
+    let gate = check::Gate::from_args(&args.fail_if, &args.warn_if, args.min_requests, lang)?;
     let format_options = FormatOptions {
         status_key: args.status_key.clone(),
         upstream: args.status == StatusChoice::Upstream,
     };
-    let format = match format::parse_choice(&args.log_format, &format_options) {
-        Ok(f) => f,
-        Err(e) => {
-            error(&format!("--log-format: {e}"));
-            return EXIT_ERROR;
-        }
-    };
+    let format =
+        format::parse_choice(&args.log_format, &format_options).map_err(Error::LogFormat)?;
     let mut dump_file = match &args.dump_malformed {
-        Some(p) => match File::create(p) {
-            Ok(f) => Some(io::BufWriter::new(f)),
-            Err(e) => {
-                error(&format!(
-                    "--dump-malformed {}: {}",
-                    p.display(),
-                    input::describe(&e)
-                ));
-                return EXIT_ERROR;
+        Some(p) => Some(io::BufWriter::new(File::create(p).map_err(|source| {
+            Error::DumpCreate {
+                path: p.clone(),
+                source,
             }
-        },
+        })?)),
         None => None,
     };
 
@@ -233,16 +340,19 @@ pub fn run(args: Args) -> i32 {
     );
     drop(progress);
     interrupt::mask(false);
-    let mut code = EXIT_OK;
+    let mut outcome = Outcome::Clean;
     for i in &summary.inputs {
         if let Some(e) = &i.error {
-            error(&format!("{}: {e}", escape::escape_bytes(i.path.as_bytes())));
-            code = EXIT_ERROR;
+            print_error(&Error::Input {
+                path: i.path.clone(),
+                message: e.clone(),
+            });
+            outcome = Outcome::Partial;
         }
     }
     if let Some(Err(e)) = dump_file.map(|mut f| f.flush()) {
-        error(&format!("--dump-malformed: {}", input::describe(&e)));
-        code = EXIT_ERROR;
+        print_error(&Error::DumpWrite(e));
+        outcome = Outcome::Partial;
     }
 
     let results = gate.evaluate(&summary);
@@ -251,32 +361,29 @@ pub fn run(args: Args) -> i32 {
         color: color_enabled(args.color),
         per_input: args.per_input,
     };
-    let written = write_reports(&args, &summary, &ropts, &results);
-    if let Err(e) = written {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            error(&e.to_string());
-        }
-        return EXIT_ERROR;
-    }
+    write_reports(&args, &summary, &ropts, &results)?;
     if !gate.is_empty() {
         // Verdicts go to stderr when stdout carries CSV or JSON data.
         let to_stderr = args.output != Output::Table;
         let r = if to_stderr {
-            gate.write_verdicts(&mut stderr.lock(), &results)
+            gate.write_verdicts(&mut io::stderr().lock(), &results)
         } else {
-            gate.write_verdicts(&mut stdout.lock(), &results)
+            gate.write_verdicts(&mut io::stdout().lock(), &results)
         };
+        // The report itself is out, so a lost verdict line is reported but
+        // does not make the answer partial.
         if let Err(e) = r {
-            if e.kind() != io::ErrorKind::BrokenPipe {
-                error(&e.to_string());
-            }
+            print_error(&Error::Write(e));
         }
         if let Some(p) = &args.junit {
-            if let Err(e) =
+            if let Err(source) =
                 File::create(p).and_then(|mut f| gate.write_junit(&mut f, &summary, &results))
             {
-                error(&format!("--junit {}: {}", p.display(), input::describe(&e)));
-                code = EXIT_ERROR;
+                print_error(&Error::Junit {
+                    path: p.clone(),
+                    source,
+                });
+                outcome = Outcome::Partial;
             }
         }
         let github = match args.annotations {
@@ -287,22 +394,30 @@ pub fn run(args: Args) -> i32 {
             // The runner reads workflow commands from both streams; keep
             // them out of stdout when it carries CSV or JSON.
             let _ = if to_stderr {
-                gate.write_github(&mut stderr.lock(), &summary, &results)
+                gate.write_github(&mut io::stderr().lock(), &summary, &results)
             } else {
-                gate.write_github(&mut stdout.lock(), &summary, &results)
+                gate.write_github(&mut io::stdout().lock(), &summary, &results)
             };
         }
         if let Some(msg) = gate.too_few_message(&summary) {
-            error(&msg);
+            print_error(&Error::TooFewRequests(msg));
         }
-        code = code.max(gate.exit_code(&summary, &results));
+        outcome = outcome.max(gate.verdict(&summary, &results).into());
     }
-    code
+    Ok(outcome)
 }
 
-/// Prints `logstat: MESSAGE` on stderr.
-pub fn error(msg: &str) {
-    let _ = writeln!(io::stderr().lock(), "logstat: {msg}");
+/// `--codes` / `--explain` on stdout.
+fn explain(args: &Args, lang: Lang) -> Result<Outcome, Error> {
+    let out = &mut io::stdout().lock();
+    match explain::run(args.codes, &args.explain, args.output, lang, out) {
+        Ok(()) => Ok(Outcome::Clean),
+        // `logstat --codes | head` is a normal thing to do, not an error.
+        Err(explain::Error::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            Ok(Outcome::Clean)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Whether the table gets ANSI colors: `always`/`never` as said; `auto` only
@@ -325,17 +440,17 @@ fn write_reports(
     s: &Summary,
     o: &ReportOptions,
     results: &[CheckResult],
-) -> io::Result<()> {
+) -> Result<(), Error> {
     let checks = (!results.is_empty()).then_some(results);
-    let stdout = io::stdout();
     {
-        let mut out = io::BufWriter::new(stdout.lock());
+        let mut out = io::BufWriter::new(io::stdout().lock());
         match args.output {
-            Output::Table => report::write_table(&mut out, s, o)?,
-            Output::Csv => report::write_csv(&mut out, s, o)?,
-            Output::Json => report::write_json(&mut out, s, o, checks)?,
+            Output::Table => report::write_table(&mut out, s, o),
+            Output::Csv => report::write_csv(&mut out, s, o),
+            Output::Json => report::write_json(&mut out, s, o, checks),
         }
-        out.flush()?;
+        .and_then(|()| out.flush())
+        .map_err(Error::Write)?;
     }
     let plain = ReportOptions {
         color: false,
@@ -350,16 +465,61 @@ fn write_reports(
     Ok(())
 }
 
-/// Runs `f` on stdout for `-`, else on a new file at `p`; errors name the path.
-fn with_output(p: &Path, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
-    let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", p.display()));
+/// Runs `f` on stdout for `-`, else on a new file at `p`; errors name the file.
+fn with_output(p: &Path, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
     if p.as_os_str() == "-" {
         let mut out = io::BufWriter::new(io::stdout().lock());
-        f(&mut out)?;
-        out.flush()
+        f(&mut out).and_then(|()| out.flush()).map_err(Error::Write)
     } else {
-        let mut out = io::BufWriter::new(File::create(p).map_err(named)?);
-        f(&mut out).map_err(named)?;
-        out.flush().map_err(named)
+        File::create(p)
+            .and_then(|file| {
+                let mut out = io::BufWriter::new(file);
+                f(&mut out)?;
+                out.flush()
+            })
+            .map_err(|source| Error::WriteFile {
+                path: p.to_path_buf(),
+                source,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_keep_the_contract() {
+        assert_eq!(exit_code(&Ok(Outcome::Clean)), ExitCode::from(0));
+        assert_eq!(exit_code(&Ok(Outcome::ThresholdHeld)), ExitCode::from(1));
+        assert_eq!(exit_code(&Ok(Outcome::Partial)), ExitCode::from(2));
+        assert_eq!(exit_code(&Err(Error::NoInput)), ExitCode::from(2));
+        // 2 wins over 1, whichever comes first.
+        assert_eq!(
+            Outcome::Partial.max(Outcome::ThresholdHeld),
+            Outcome::Partial
+        );
+        assert_eq!(
+            Outcome::ThresholdHeld.max(Verdict::TooFewRequests.into()),
+            Outcome::Partial
+        );
+        assert_eq!(
+            Outcome::Clean.max(Verdict::Fail.into()),
+            Outcome::ThresholdHeld
+        );
+    }
+
+    #[test]
+    fn usage_errors_lose_clap_header() {
+        let e = Args::try_parse_from(["logstat", "--bogus"]).unwrap_err();
+        let msg = Error::Usage(e).to_string();
+        assert!(
+            msg.starts_with("unexpected argument '--bogus' found"),
+            "{msg}"
+        );
+        assert!(
+            msg.ends_with("For more information, try '--help'."),
+            "{msg}"
+        );
     }
 }

@@ -5,9 +5,12 @@
 //!
 //! Decisions worth knowing:
 //! - Arguments are all validated before anything is printed: if any argument is
-//!   neither a code nor a class, each bad one gets a line on `err`, nothing goes
-//!   to `out`, and the exit code is 2. A script then never mistakes a partial
-//!   answer for a full one.
+//!   neither a code nor a class, [`run`] returns every bad one
+//!   ([`Error::NotTargets`]) and nothing goes to `out`. A script then never
+//!   mistakes a partial answer for a full one.
+//! - [`run`] returns what happened, never an exit status: `cli` decides exit
+//!   codes in one place for every command, so this module need not know the
+//!   numbers (nor that a closed pipe after `--codes | head` counts as success).
 //! - `-` explains the no-status bucket ([`registry::NO_STATUS`]).
 //! - CSV writes code 0 as `000` (codes are zero-padded to three digits, as
 //!   nginx logs them) and no status as `-`; JSON writes real codes as numbers
@@ -19,10 +22,10 @@ use std::io::{self, Write};
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::cli::{EXIT_ERROR, EXIT_OK, Output};
 use crate::escape::escape_bytes;
 use crate::lang::Lang;
 use crate::registry::{self, Class, Entry, Kind, NO_STATUS};
+use crate::report::Output;
 
 /// One thing to print.
 #[derive(Clone, Copy, Debug)]
@@ -188,61 +191,75 @@ fn target_items(target: Target) -> Vec<Item> {
     }
 }
 
+/// An `--explain` argument that is neither a status code nor a class.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotATarget {
+    /// The argument as given (escaped when shown).
+    pub arg: String,
+    /// The language of the message.
+    pub lang: Lang,
+}
+
+impl std::fmt::Display for NotATarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let arg = escape_bytes(self.arg.as_bytes());
+        match self.lang {
+            Lang::En => write!(f, "'{arg}' is not a status code (0-999) or class (1xx-5xx)"),
+            Lang::Zh => write!(f, "'{arg}' 不是状态码（0-999）或状态类别（1xx-5xx）"),
+        }
+    }
+}
+
+impl std::error::Error for NotATarget {}
+
+/// Why `--codes` / `--explain` gave no full listing.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Every bad argument, in the order given; nothing was printed.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    NotTargets(Vec<NotATarget>),
+    /// Writing the listing failed (a closed pipe included: whether that is
+    /// a failure is the caller's call).
+    #[error(transparent)]
+    Write(io::Error),
+}
+
 /// Prints the whole registry (`codes`) or the entries for `args` (codes such as
-/// `499`/`000`, classes such as `4xx`) in `output` format; returns the exit code.
+/// `499`/`000`, classes such as `4xx`) in `output` format.
 pub fn run(
     codes: bool,
     args: &[String],
     output: Output,
     lang: Lang,
     out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> i32 {
+) -> Result<(), Error> {
     let items = if codes {
         all_items()
     } else {
         let mut targets = Vec::with_capacity(args.len());
-        let mut bad = false;
+        let mut bad = Vec::new();
         for arg in args {
             match parse_target(arg) {
                 Some(t) => targets.push(t),
-                None => {
-                    bad = true;
-                    let arg = escape_bytes(arg.as_bytes());
-                    let _ = match lang {
-                        Lang::En => writeln!(
-                            err,
-                            "logstat: '{arg}' is not a status code (0-999) or class (1xx-5xx)"
-                        ),
-                        Lang::Zh => writeln!(
-                            err,
-                            "logstat：'{arg}' 不是状态码（0-999）或状态类别（1xx-5xx）"
-                        ),
-                    };
-                }
+                None => bad.push(NotATarget {
+                    arg: arg.clone(),
+                    lang,
+                }),
             }
         }
-        if bad {
-            return EXIT_ERROR;
+        if !bad.is_empty() {
+            return Err(Error::NotTargets(bad));
         }
         targets.into_iter().flat_map(target_items).collect()
     };
 
-    let result = match output {
+    match output {
         Output::Table => write_table(out, &items, lang, terminal_width()),
         Output::Csv => write_csv(out, &items, lang),
         Output::Json => write_json(out, &items, lang),
     }
-    .and_then(|()| out.flush());
-    match result {
-        Ok(()) => EXIT_OK,
-        // `logstat --codes | head` is a normal thing to do, not an error.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
-        Err(e) => {
-            let _ = writeln!(err, "logstat: {e}");
-            EXIT_ERROR
-        }
-    }
+    .and_then(|()| out.flush())
+    .map_err(Error::Write)
 }
 
 /// Width to wrap the table to: `COLUMNS` when set (shells export it, and it

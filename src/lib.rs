@@ -27,3 +27,4 @@ pub mod report;
 pub mod scan;
 pub mod status;
 pub mod summary;
+pub mod text;

@@ -1,3 +1,3 @@
-fn main() {
-    std::process::exit(logstat::cli::main());
+fn main() -> std::process::ExitCode {
+    logstat::cli::main()
 }

@@ -281,4 +281,6 @@ fn bad_argument_is_escaped_and_localized() {
     assert!(!err.contains('\u{1b}'), "raw escape echoed: {err:?}");
     assert!(err.contains("\\x1b[31mx"), "{err:?}");
     assert!(err.contains("不是状态码"), "{err:?}");
+    // One style for every error line, whatever the language.
+    assert!(err.starts_with("logstat: '"), "{err:?}");
 }

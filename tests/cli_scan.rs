@@ -1,5 +1,6 @@
 //! The scan issue's behaviour through the binary: inputs (files, stdin, gzip),
-//! bad inputs, accounting, malformed examples and dumps, thread independence.
+//! bad inputs, accounting, malformed examples and dumps, thread independence;
+//! and how usage errors, `--help` and `--version` come out.
 
 use std::io::Write;
 
@@ -241,4 +242,36 @@ fn ctrl_c_on_an_endless_pipe_reports_what_was_read() {
     assert_eq!(v["requests"], 1);
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("<stdin>: interrupted"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_read_like_every_other_error() {
+    let out = logstat().arg("--bogus").write_stdin("").assert().code(2);
+    let out = out.get_output();
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+    assert!(
+        stderr.starts_with("logstat: unexpected argument '--bogus' found\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\nUsage: logstat "), "{stderr}");
+    assert!(
+        stderr.ends_with("For more information, try '--help'.\n"),
+        "{stderr}"
+    );
+    // Not a terminal: no styles, and clap's own `error:` header is gone.
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains("error:"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_and_version_are_answers_on_stdout() {
+    for flag in ["--help", "--version"] {
+        let out = logstat().arg(flag).assert().success();
+        let out = out.get_output();
+        assert!(!out.stdout.is_empty(), "{flag}");
+        assert!(out.stderr.is_empty(), "{flag}");
+    }
 }

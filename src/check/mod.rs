@@ -23,8 +23,14 @@
 //! - **Codes** are three digits (`503`, `000` = code 0); range bounds must be
 //!   ordered; classes are `1xx`–`5xx`.
 //! - **No data**: a rate over zero requests (or lines) is undefined; the check
-//!   does not hold and is shown as skipped. The gate still exits 2 through
-//!   `--min-requests` unless the user lowered it to 0 to accept empty input.
+//!   does not hold and is shown as skipped. The gate's verdict is still
+//!   [`Verdict::TooFewRequests`] through `--min-requests` unless the user
+//!   lowered it to 0 to accept empty input.
+//!
+//! This module returns a [`Verdict`], never an exit status: `cli` decides the
+//! exit code in one place, where it also knows about unreadable inputs and
+//! failed writes, so "2 wins over 1" is one comparison instead of a rule
+//! every module has to remember.
 
 mod parse;
 mod render;
@@ -222,14 +228,10 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    /// The full message for stderr: the expression quoted and a caret under
-    /// the column, newline-terminated.
-    pub fn render(&self) -> String {
-        format!(
-            "logstat: {self}\n  {}\n  {}^\n",
-            self.source,
-            " ".repeat(self.column)
-        )
+    /// The lines shown under the message: the expression, indented, and a
+    /// caret under the column; newline-terminated.
+    pub fn pointer(&self) -> String {
+        format!("  {}\n  {}^\n", self.source, " ".repeat(self.column))
     }
 }
 
@@ -238,6 +240,8 @@ impl std::fmt::Display for ParseError {
         write!(f, "invalid expression '{}': {}", self.source, self.message)
     }
 }
+
+impl std::error::Error for ParseError {}
 
 /// Parses an expression like `5xx > 1%`.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
@@ -299,6 +303,19 @@ pub fn evaluate(expr: &Expr, level: Level, counts: &Counts) -> CheckResult {
         denominator: den,
         held,
     }
+}
+
+/// The gate's verdict over one run. A verdict, not an exit status: `cli`
+/// alone turns it into one, together with everything else that went wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// No `--fail-if` held (or there were no checks).
+    Pass,
+    /// A `--fail-if` held.
+    Fail,
+    /// Checks were asked but fewer than `min_requests` requests were counted,
+    /// so whatever they held says nothing.
+    TooFewRequests,
 }
 
 /// Every `--fail-if` / `--warn-if` of one run.
@@ -374,16 +391,16 @@ impl Gate {
         render::github(self, w, s, r)
     }
 
-    /// 2 when checks were asked and fewer than `min_requests` requests were
-    /// counted (the answer is incomplete, whatever the checks said); 1 when a
-    /// `--fail-if` held; else 0. Warnings never change it.
-    pub fn exit_code(&self, s: &Summary, r: &[CheckResult]) -> i32 {
+    /// What the checks say about the run. Too few requests wins over a held
+    /// `--fail-if`: verdicts over too little data mean nothing. Warnings never
+    /// change it.
+    pub fn verdict(&self, s: &Summary, r: &[CheckResult]) -> Verdict {
         if self.too_few_requests(s) {
-            2
+            Verdict::TooFewRequests
         } else if r.iter().any(|c| c.level == Level::Fail && c.held) {
-            1
+            Verdict::Fail
         } else {
-            0
+            Verdict::Pass
         }
     }
 }

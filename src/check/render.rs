@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use super::{CheckResult, Gate, Level};
 use crate::lang::Lang;
-use crate::report::table::group;
 use crate::summary::Summary;
+use crate::text::group;
 
 /// `num / den` as a percentage with two decimals, computed in integers so the
 /// shown value never disagrees with the exact comparison: a rate that is not

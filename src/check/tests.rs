@@ -4,7 +4,7 @@ use super::*;
 use crate::summary::InputSummary;
 
 fn p(s: &str) -> Expr {
-    parse(s).unwrap_or_else(|e| panic!("{s:?} should parse: {}", e.render()))
+    parse(s).unwrap_or_else(|e| panic!("{s:?} should parse: {e}"))
 }
 
 /// The error's column and message, for `s` that must not parse.
@@ -13,7 +13,11 @@ fn bad(s: &str) -> (usize, String) {
         Ok(e) => panic!("{s:?} should not parse, got {e:?}"),
         Err(e) => {
             assert_eq!(e.source, s);
-            assert!(e.render().contains(s), "render quotes the expression");
+            assert!(
+                e.to_string().contains(s),
+                "the message quotes the expression"
+            );
+            assert!(e.pointer().contains(s), "the pointer quotes the expression");
             (e.column, e.message)
         }
     }
@@ -197,12 +201,9 @@ fn errors_point_at_the_offending_token() {
 }
 
 #[test]
-fn render_puts_a_caret_under_the_column() {
+fn pointer_puts_a_caret_under_the_column() {
     let e = parse("5xx >").unwrap_err();
-    let r = e.render();
-    let lines: Vec<&str> = r.lines().collect();
-    assert_eq!(lines[1], "  5xx >");
-    assert_eq!(lines[2], "       ^");
+    assert_eq!(e.pointer(), "  5xx >\n       ^\n");
     // Wide characters take two cells; the caret still lines up.
     let e = parse("5xx > 1% 中").unwrap_err();
     assert_eq!(e.column, 9);
@@ -371,7 +372,7 @@ fn verdict_lines_show_value_and_counts() {
             "logstat: 1 of 3 checks failed, 1 warned",
         ]
     );
-    assert_eq!(g.exit_code(&s, &g.evaluate(&s)), 1);
+    assert_eq!(g.verdict(&s, &g.evaluate(&s)), Verdict::Fail);
 }
 
 #[test]
@@ -414,16 +415,16 @@ fn a_single_request_is_singular() {
 }
 
 #[test]
-fn warnings_never_change_the_exit_code() {
+fn warnings_never_change_the_verdict() {
     let s = summary(counts(&[(500, 10)]));
     let g = gate(&[], &["5xx > 1%", "count(5xx) > 0"], Lang::En);
     let r = g.evaluate(&s);
     assert!(r.iter().all(|c| c.held));
-    assert_eq!(g.exit_code(&s, &r), 0);
+    assert_eq!(g.verdict(&s, &r), Verdict::Pass);
 }
 
 #[test]
-fn too_few_requests_exits_2_and_says_so() {
+fn too_few_requests_is_its_own_verdict_and_says_so() {
     let s = summary(Counts::default());
     let g = gate(&["5xx > 1%"], &[], Lang::En);
     assert_eq!(
@@ -431,14 +432,18 @@ fn too_few_requests_exits_2_and_says_so() {
         Some("checks need at least 1 request, counted 0")
     );
     assert!(!verdict_text(&g, &s).contains("at least"));
-    assert_eq!(g.exit_code(&s, &g.evaluate(&s)), 2);
+    assert_eq!(g.verdict(&s, &g.evaluate(&s)), Verdict::TooFewRequests);
 
     let s = summary(counts(&[(500, 5)]));
     let mut g = gate(&["5xx > 1%"], &[], Lang::En);
     g.min_requests = 1000;
     let r = g.evaluate(&s);
     assert!(r[0].held);
-    assert_eq!(g.exit_code(&s, &r), 2, "incomplete beats a held check");
+    assert_eq!(
+        g.verdict(&s, &r),
+        Verdict::TooFewRequests,
+        "incomplete beats a held check"
+    );
     assert_eq!(
         g.too_few_message(&s).as_deref(),
         Some("checks need at least 1,000 requests, counted 5")
@@ -446,7 +451,7 @@ fn too_few_requests_exits_2_and_says_so() {
 
     g.min_requests = 0;
     let s = summary(Counts::default());
-    assert_eq!(g.exit_code(&s, &g.evaluate(&s)), 0);
+    assert_eq!(g.verdict(&s, &g.evaluate(&s)), Verdict::Pass);
 }
 
 #[test]

@@ -16,6 +16,15 @@ use crate::summary::Summary;
 
 pub use table::write_table;
 
+/// The kind of the main output (`-o`). It lives here, below both `cli` and
+/// `explain`, because `--codes` / `--explain` print the same three kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    Table,
+    Csv,
+    Json,
+}
+
 /// What every renderer needs besides the summary.
 #[derive(Clone, Debug, Default)]
 pub struct ReportOptions {

@@ -22,6 +22,7 @@ use crate::escape;
 use crate::lang::Lang;
 use crate::registry::Class;
 use crate::summary::{Counts, Summary};
+use crate::text::group;
 
 /// Cells of a bar at 100%. Bars use `█` for whole cells and the eighth blocks
 /// `▏`…`▉` for the remainder, so a 1% difference is still visible; a class
@@ -93,20 +94,6 @@ fn class_style(class: Option<Class>) -> Style {
         _ => return Style::new(),
     };
     Style::new().fg_color(Some(color.into()))
-}
-
-/// `1234567` → `1,234,567`. The comma is the usual grouping mark in Chinese
-/// technical text too, so it does not change with the language.
-pub fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A share as a percent with 2 decimals, or `—` when there were no requests
@@ -441,15 +428,6 @@ fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(999), "999");
-        assert_eq!(group(1000), "1,000");
-        assert_eq!(group(1234567), "1,234,567");
-        assert_eq!(group(u64::MAX), "18,446,744,073,709,551,615");
-    }
 
     #[test]
     fn bars_are_proportional() {
