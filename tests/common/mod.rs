@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests that compare logstat's JSON report
 //! with `*.expected.json` files (the corpus' and the fixtures').
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
@@ -46,4 +46,19 @@ pub fn expected_for(log: &Path) -> Value {
         "skipped": v["skipped"],
         "malformed": v["malformed"],
     })
+}
+
+/// `$LOGSTAT_CORPUS`, the shared real-world corpus. Tests that need it are
+/// `#[ignore]`d, so a plain `cargo test` lists them as ignored; run with
+/// `--include-ignored` but without the variable they fail here instead of
+/// passing without having checked anything.
+pub fn corpus_dir() -> PathBuf {
+    match std::env::var_os("LOGSTAT_CORPUS") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => panic!(
+            "LOGSTAT_CORPUS is not set, so this corpus test cannot check anything: \
+             run it as LOGSTAT_CORPUS=../shared/corpus cargo test -- --include-ignored \
+             (what .ci/run does)"
+        ),
+    }
 }
