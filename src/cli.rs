@@ -19,7 +19,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
 use crate::check::{self, CheckResult, Verdict};
 use crate::escape;
@@ -219,9 +219,7 @@ pub struct Args {
     #[arg(long, value_name = "PATH")]
     pub dump_malformed: Option<PathBuf>,
 
-    /// Log format: `auto` (detected per input), a preset (common, combined, vcombined, w3c,
-    /// cloudfront, alb, elb, caddy, traefik, traefik-json, json, haproxy, squid, envoy), or your
-    /// server's nginx `log_format` / Apache `LogFormat` string. Example: `--log-format '$remote_addr [$time_local] "$request" $status $body_bytes_sent'`
+    /// Log format; the help text is built from the preset table ([`command`]).
     #[arg(long, value_name = "FORMAT", default_value = "auto")]
     pub log_format: String,
 
@@ -271,8 +269,42 @@ pub struct Args {
 }
 
 /// Runs logstat with the process arguments; returns the exit status.
+/// The clap command, with the `--log-format` help listed from the preset
+/// table so that it names every format `--log-format` accepts.
+pub fn command() -> clap::Command {
+    let names: Vec<String> = format::PRESETS
+        .iter()
+        .map(|p| {
+            std::iter::once(p.name)
+                .chain(p.aliases.iter().copied())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect();
+    let short = format!(
+        "Log format: `auto` (detected per input), a preset ({}), or your server's nginx `log_format` / Apache `LogFormat` string. Example: `--log-format '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent'`",
+        names.join(", ")
+    );
+    let mut long = String::from(
+        "Log format: `auto` detects it per input from its first lines; a preset name or alias forces one; \
+         or paste your server's nginx `log_format` / Apache `LogFormat` string.\n\nPresets, in detection order:",
+    );
+    for (p, n) in format::PRESETS.iter().zip(&names) {
+        long.push_str(&format!("\n  {n:<14} {}", p.what));
+    }
+    long.push_str(
+        "\n\nExample: --log-format '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent'",
+    );
+    Args::command().mut_arg("log_format", |a| a.help(short).long_help(long))
+}
+
+/// Parses the process arguments with [`command`].
+fn parse_args() -> Result<Args, clap::Error> {
+    Args::from_arg_matches(&command().try_get_matches()?)
+}
+
 pub fn main() -> ExitCode {
-    let result = match Args::try_parse() {
+    let result = match parse_args() {
         Ok(args) => run(args),
         // `--help` and `--version` arrive as clap "errors" but are the answer
         // asked for: stdout, success.

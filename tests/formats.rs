@@ -15,24 +15,11 @@ use common::{corpus_dir, counts_of, expected_for};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/formats");
 
-/// Every format with a fixture `fixtures/formats/<name>.log` that
-/// auto-detection must recognise (`custom` needs its format string).
-const DETECTABLE: [&str; 14] = [
-    "common",
-    "combined",
-    "vcombined",
-    "w3c",
-    "cloudfront",
-    "alb",
-    "elb",
-    "caddy",
-    "traefik-json",
-    "traefik",
-    "json",
-    "haproxy",
-    "squid",
-    "envoy",
-];
+/// Every preset of the table, each with a fixture `fixtures/formats/<name>.log`
+/// that auto-detection must recognise (`custom` needs its format string).
+fn presets() -> impl Iterator<Item = &'static str> {
+    logstat::format::presets::names()
+}
 
 fn run_json(args: &[&str]) -> Value {
     let out = Command::cargo_bin("logstat")
@@ -56,7 +43,7 @@ fn fixture(name: &str) -> PathBuf {
 
 #[test]
 fn every_fixture_is_detected_and_counted() {
-    for name in DETECTABLE {
+    for name in presets() {
         let log = fixture(name);
         let r = run_json(&[log.to_str().unwrap()]);
         assert_eq!(
@@ -72,16 +59,19 @@ fn every_fixture_is_detected_and_counted() {
 }
 
 #[test]
-fn every_fixture_counts_the_same_when_forced() {
-    for name in DETECTABLE {
-        let log = fixture(name);
-        let r = run_json(&["--log-format", name, log.to_str().unwrap()]);
-        assert_eq!(r["inputs"][0]["format"], name);
-        assert_eq!(
-            counts_of(&r),
-            expected_for(&log),
-            "counts of {name}.log (forced)"
-        );
+fn every_fixture_counts_the_same_when_forced_by_name_or_alias() {
+    for p in &logstat::format::PRESETS {
+        let log = fixture(p.name);
+        for forced in std::iter::once(p.name).chain(p.aliases.iter().copied()) {
+            let r = run_json(&["--log-format", forced, log.to_str().unwrap()]);
+            assert_eq!(r["inputs"][0]["format"], p.name, "--log-format {forced}");
+            assert_eq!(
+                counts_of(&r),
+                expected_for(&log),
+                "counts of {}.log (--log-format {forced})",
+                p.name
+            );
+        }
     }
 }
 

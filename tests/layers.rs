@@ -25,9 +25,9 @@ const LAYERS: &[&str] = &[
     "summary",
     "scan",
     "registry",
-    "explain",
     "check",
     "report",
+    "explain",
     "cli",
 ];
 
@@ -131,6 +131,7 @@ fn the_reader_finds_references() {
     assert!(g["scan"].contains("format"), "{:?}", g["scan"]);
     assert!(g["format"].contains("lines"), "{:?}", g["format"]);
     assert!(g["cli"].contains("scan"), "{:?}", g["cli"]);
-    let code = production_code("use crate::a::b; // crate::c\n#[cfg(test)]\nmod tests { use crate::d; }");
+    let code =
+        production_code("use crate::a::b; // crate::c\n#[cfg(test)]\nmod tests { use crate::d; }");
     assert_eq!(crate_refs(&code), BTreeSet::from(["a".to_string()]));
 }

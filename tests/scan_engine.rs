@@ -260,7 +260,11 @@ fn a_cancelled_scan_reads_nothing_and_says_so() {
     let s = scan(&[f.path().to_path_buf()], &o, None);
     assert_eq!(s.total.lines(), 0);
     assert!(
-        s.inputs[0].error.as_deref().unwrap().contains("interrupted"),
+        s.inputs[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("interrupted"),
         "{:?}",
         s.inputs[0].error
     );
@@ -297,7 +301,11 @@ fn cancelling_stops_an_endless_stream() {
     stopper.join().unwrap();
     writer.join().unwrap();
     assert!(
-        s.inputs[0].error.as_deref().unwrap().contains("interrupted"),
+        s.inputs[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("interrupted"),
         "{:?}",
         s.inputs[0].error
     );

@@ -70,7 +70,7 @@ pub static PRESETS: [Preset; 15] = [
     Preset {
         name: "w3c",
         aliases: &["iis"],
-        what: "IIS W3C extended; also quoted fields with spaces and columns aligned with runs of spaces (IIS Advanced Logging, Incapsula, Oracle Web Cache)",
+        what: "IIS W3C extended, also with quoted or aligned fields (IIS Advanced Logging, Incapsula, Oracle Web Cache)",
         status: "`sc-status` of the latest `#Fields:` (may change mid-file); a line with a different field count is malformed",
         detect: Detect::Header(|s| w3c::detect_sep(&s.lines) == Some(b' ')),
         build: |_, _| AnyExtractor::new(w3c::W3c::new(b' ')),
@@ -149,7 +149,7 @@ pub static PRESETS: [Preset; 15] = [
     Preset {
         name: "traefik",
         aliases: &[],
-        what: "Traefik's CLF access logs (Combined plus request count, router, URL and duration)",
+        what: "Traefik's CLF access logs (Combined plus count, router, URL, duration)",
         status: "the token after the quoted request",
         // Traefik's CLF ends with the request duration in milliseconds.
         detect: Detect::Lines(|l| {
