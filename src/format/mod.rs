@@ -14,6 +14,7 @@ pub mod custom;
 pub mod haproxy;
 pub mod json;
 pub(crate) mod json_blocks;
+pub mod npm;
 pub mod presets;
 pub mod squid;
 pub mod w3c;

@@ -7,7 +7,7 @@
 //! `fixtures/formats/NAME.log` with its `NAME.log.expected.json`.
 
 use super::{AnyExtractor, Format, FormatOptions, Param, Sample, aws, clf, custom, haproxy, json};
-use super::{squid, w3c};
+use super::{npm, squid, w3c};
 
 /// One format logstat knows by name.
 pub struct Preset {
@@ -66,7 +66,7 @@ fn json_key(default: &str, o: &FormatOptions) -> AnyExtractor {
 }
 
 /// Every format logstat knows by name, in detection order.
-pub static PRESETS: [Preset; 15] = [
+pub static PRESETS: [Preset; 16] = [
     Preset {
         name: "w3c",
         aliases: &["iis"],
@@ -136,6 +136,14 @@ pub static PRESETS: [Preset; 15] = [
         status: "`elb_status_code` (`--status upstream`: `backend_status_code`)",
         detect: Detect::Lines(aws::looks_elb),
         build: |_, o| AnyExtractor::new(aws::Aws::elb(o.upstream)),
+    },
+    Preset {
+        name: "nginx-proxy-manager",
+        aliases: &["npm"],
+        what: "Nginx Proxy Manager's `proxy` format, and its forks' (NPMplus)",
+        status: "`$status`, the token before ` - METHOD scheme` (after the upstream status list)",
+        detect: Detect::Lines(npm::looks_npm),
+        build: |_, _| AnyExtractor::new(npm::Npm),
     },
     Preset {
         name: "envoy",
