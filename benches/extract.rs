@@ -6,9 +6,8 @@
 //!
 //! After criterion's own report it times every extractor again, all of them
 //! in turn for a number of rounds, and prints each one's ratio to the
-//! Combined fixture (see [`side_by_side`]): what the formats issue's speed
-//! clause compares ("each extractor within 2 × the Combined extractor's
-//! bytes/s").
+//! Combined fixture (see [`side_by_side`]): the project's bar for a format is
+//! to stay within 2 × the Combined extractor's time per byte.
 
 use std::hint::black_box;
 use std::path::Path;

@@ -1,6 +1,6 @@
-//! The JSON report. The scan issue's keys (`lines`, `requests`, `no_status`,
-//! `skipped`, `malformed`, `codes`, `classes`, `inputs`) are a stable contract;
-//! everything else is added around them, never renamed.
+//! The JSON report. Its keys (`lines`, `requests`, `no_status`, `skipped`,
+//! `malformed`, `codes`, `classes`, `inputs`) are a stable contract that
+//! scripts read; everything else is added around them, never renamed.
 //!
 //! `"schema": "logstat/1"` comes first so a consumer can check it before
 //! reading on; it changes only when a key changes meaning or disappears.

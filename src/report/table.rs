@@ -270,9 +270,9 @@ fn write_classes(w: &mut dyn Write, t: &Counts, p: &Painter) -> io::Result<()> {
         left(bar(other, requests)),
     ]);
     // `no status` lines are records without a request status, so they are not
-    // part of the requests the other rows divide; their share is against
-    // requests all the same, as the issue asks, and its bar may pass 100%
-    // only in a log that is mostly `-`.
+    // part of the requests the other rows divide; their share is still taken
+    // against requests so the column reads the same all the way down, and its
+    // bar is capped at 100% (a log that is mostly `-` would pass it).
     rows.push(vec![
         left(p.t("no status (-)", "无状态码（-）")).styled(dim()),
         right(group(t.no_status)),
