@@ -37,6 +37,7 @@ mod render;
 
 use std::io::{self, Write};
 
+use crate::escape;
 use crate::lang::Lang;
 use crate::registry::Class;
 use crate::summary::{Counts, SLOTS, Summary};
@@ -229,15 +230,41 @@ pub struct ParseError {
 
 impl ParseError {
     /// The lines shown under the message: the expression, indented, and a
-    /// caret under the column; newline-terminated.
+    /// caret under the column; newline-terminated. The expression is escaped
+    /// like any echoed argument, and the caret moves with what escaping
+    /// lengthened before it.
     pub fn pointer(&self) -> String {
-        format!("  {}\n  {}^\n", self.source, " ".repeat(self.column))
+        // The shortest prefix as wide as `column` ends where the fault is.
+        let mut end = self.source.len();
+        let mut width = 0;
+        for (i, c) in self.source.char_indices() {
+            if width >= self.column {
+                end = i;
+                break;
+            }
+            width += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        }
+        let column = if width >= self.column {
+            unicode_width::UnicodeWidthStr::width(escape::escape_str(&self.source[..end]).as_str())
+        } else {
+            self.column
+        };
+        format!(
+            "  {}\n  {}^\n",
+            escape::escape_str(&self.source),
+            " ".repeat(column)
+        )
     }
 }
 
 impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "invalid expression '{}': {}", self.source, self.message)
+        write!(
+            f,
+            "invalid expression '{}': {}",
+            escape::escape_str(&self.source),
+            self.message
+        )
     }
 }
 
