@@ -27,10 +27,11 @@ use crate::explain;
 use crate::format::{self, FormatOptions};
 use crate::input;
 use crate::interrupt;
-use crate::lang::Lang;
+use crate::lang::{Lang, Langs};
 use crate::report::{self, ReportOptions};
 use crate::scan::{self, ScanOptions};
 use crate::summary::Summary;
+use crate::text;
 
 pub use crate::report::Output;
 
@@ -84,8 +85,8 @@ pub enum Error {
     DumpWrite(#[source] io::Error),
     /// An input gave no full answer (unreadable, undetectable, interrupted);
     /// the others still count.
-    #[error("{}: {message}", escape::escape_bytes(.path.as_bytes()))]
-    Input { path: String, message: String },
+    #[error("{}: {message}", escape::escape_path(.path))]
+    Input { path: PathBuf, message: String },
     /// Writing the report or the verdicts to stdout or stderr failed.
     #[error("{0}")]
     Write(#[source] io::Error),
@@ -203,9 +204,21 @@ pub struct Args {
     #[arg(short, long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
 
-    /// Language of every human-facing word [default: from LC_ALL, LC_MESSAGES, LANG]. Example: `--lang zh`
+    /// Language of the words [default: from LC_ALL, LC_MESSAGES, LANG for the table and messages; English for CSV and JSON]. Example: `--lang zh`
     #[arg(long, value_enum)]
     pub lang: Option<Lang>,
+
+    /// Leave the code descriptions out of the table and `--explain`. Example: `--no-descriptions`
+    #[arg(long)]
+    pub no_descriptions: bool,
+
+    /// Print a completion script for SHELL and exit. Example: `--completions bash`
+    #[arg(long, value_enum, value_name = "SHELL", exclusive = true)]
+    pub completions: Option<clap_complete::Shell>,
+
+    /// Print the man page (roff) and exit. Example: `logstat --man > logstat.1`
+    #[arg(long, exclusive = true)]
+    pub man: bool,
 
     /// Worker threads [default: all cores]. Results never depend on it. Example: `-j 4`
     #[arg(short = 'j', long = "threads", value_name = "N")]
@@ -325,9 +338,26 @@ pub fn main() -> ExitCode {
 /// written) are printed as they happen and make the outcome
 /// [`Outcome::Partial`]; the error that stops the run is returned, unprinted.
 pub fn run(args: Args) -> Result<Outcome, Error> {
-    let lang = args.lang.unwrap_or_else(Lang::from_env);
+    let langs = Langs::resolve(args.lang, Lang::from_env);
+    let lang = langs.human;
+    let github = match args.annotations {
+        Some(a) => a == Annotations::Github,
+        None => std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+    };
+    escape::guard_workflow_commands(
+        github || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+    );
+    if let Some(shell) = args.completions {
+        return docs(|w| {
+            clap_complete::generate(shell, &mut command(), "logstat", w);
+            Ok(())
+        });
+    }
+    if args.man {
+        return docs(|w| clap_mangen::Man::new(command()).render(w));
+    }
     if args.codes || !args.explain.is_empty() {
-        return explain(&args, lang);
+        return explain(&args, langs);
     }
 
     // With no FILE, stdin is read; at a terminal that would silently wait
@@ -389,9 +419,11 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
 
     let results = gate.evaluate(&summary);
     let ropts = ReportOptions {
-        lang,
+        lang: langs,
         color: color_enabled(args.color),
         per_input: args.per_input,
+        width: text::terminal_width(),
+        no_descriptions: args.no_descriptions,
     };
     write_reports(&args, &summary, &ropts, &results)?;
     if !gate.is_empty() {
@@ -418,10 +450,6 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
                 outcome = Outcome::Partial;
             }
         }
-        let github = match args.annotations {
-            Some(a) => a == Annotations::Github,
-            None => std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
-        };
         if github {
             // The runner reads workflow commands from both streams; keep
             // them out of stdout when it carries CSV or JSON.
@@ -439,10 +467,27 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
     Ok(outcome)
 }
 
+/// `--completions` / `--man` on stdout, rendered whole first: clap_complete
+/// panics on a failed write, and `… | head` is no reason to.
+fn docs(render: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> Result<Outcome, Error> {
+    let mut buf = Vec::new();
+    render(&mut buf).map_err(Error::Write)?;
+    match io::stdout().lock().write_all(&buf) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Write(e)),
+        _ => Ok(Outcome::Clean),
+    }
+}
+
 /// `--codes` / `--explain` on stdout.
-fn explain(args: &Args, lang: Lang) -> Result<Outcome, Error> {
+fn explain(args: &Args, lang: Langs) -> Result<Outcome, Error> {
     let out = &mut io::stdout().lock();
-    match explain::run(args.codes, &args.explain, args.output, lang, out) {
+    let o = explain::Options {
+        output: args.output,
+        lang,
+        width: text::terminal_width(),
+        no_descriptions: args.no_descriptions,
+    };
+    match explain::run(args.codes, &args.explain, &o, out) {
         Ok(()) => Ok(Outcome::Clean),
         // `logstat --codes | head` is a normal thing to do, not an error.
         Err(explain::Error::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => {

@@ -20,12 +20,13 @@
 
 use std::io::{self, Write};
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
-use crate::escape::escape_bytes;
-use crate::lang::Lang;
+use crate::escape::escape_str;
+use crate::lang::{Lang, Langs};
 use crate::registry::{self, Class, Entry, Kind, NO_STATUS};
-use crate::report::Output;
+use crate::report::{self, Output};
+use crate::text::{clip, pad, wrap};
 
 /// One thing to print.
 #[derive(Clone, Copy, Debug)]
@@ -202,7 +203,7 @@ pub struct NotATarget {
 
 impl std::fmt::Display for NotATarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let arg = escape_bytes(self.arg.as_bytes());
+        let arg = escape_str(&self.arg);
         match self.lang {
             Lang::En => write!(f, "'{arg}' is not a status code (0-999) or class (1xx-5xx)"),
             Lang::Zh => write!(f, "'{arg}' 不是状态码（0-999）或状态类别（1xx-5xx）"),
@@ -224,15 +225,24 @@ pub enum Error {
     Write(io::Error),
 }
 
+/// How to print the listing.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub output: Output,
+    /// The table and error messages speak `human`; CSV and JSON `data`.
+    pub lang: Langs,
+    /// Terminal cells the table should fit ([`crate::text::terminal_width`]);
+    /// `None` writes whole lines. Never narrower than 40.
+    pub width: Option<usize>,
+    /// `--no-descriptions`: the table lists codes without their descriptions.
+    /// CSV and JSON keep them, so their columns never depend on it.
+    pub no_descriptions: bool,
+}
+
 /// Prints the whole registry (`codes`) or the entries for `args` (codes such as
-/// `499`/`000`, classes such as `4xx`) in `output` format.
-pub fn run(
-    codes: bool,
-    args: &[String],
-    output: Output,
-    lang: Lang,
-    out: &mut dyn Write,
-) -> Result<(), Error> {
+/// `499`/`000`, classes such as `4xx`) as `o` says.
+pub fn run(codes: bool, args: &[String], o: &Options, out: &mut dyn Write) -> Result<(), Error> {
+    let lang = o.lang.human;
     let items = if codes {
         all_items()
     } else {
@@ -253,33 +263,38 @@ pub fn run(
         targets.into_iter().flat_map(target_items).collect()
     };
 
-    match output {
-        Output::Table => write_table(out, &items, lang, terminal_width()),
-        Output::Csv => write_csv(out, &items, lang),
-        Output::Json => write_json(out, &items, lang),
+    let table = Table {
+        lang,
+        width: o.width.map(|w| w.max(40)),
+        descriptions: !o.no_descriptions,
+    };
+    match o.output {
+        Output::Table => write_table(out, &items, &table),
+        Output::Csv => write_csv(out, &items, o.lang.data),
+        Output::Json => write_json(out, &items, o.lang.data),
     }
     .and_then(|()| out.flush())
     .map_err(Error::Write)
 }
 
-/// Width to wrap the table to: `COLUMNS` when set (shells export it, and it
-/// lets tests pin the layout), else 100; never below 40 so the description
-/// column keeps a usable width.
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(100)
-        .max(40)
-}
-
 /// Longest reason shown unclipped; longer ones end in `…`.
 const MAX_REASON_WIDTH: usize = 36;
+/// Narrowest the reason and `DEFINED BY` columns get on a narrow terminal.
+const MIN_SOURCE_WIDTH: usize = 12;
 /// Code column: wide enough for `CODE`/`代码` and `000`.
 const CODE_WIDTH: usize = 4;
 const GAP: &str = "  ";
 
-fn write_table(out: &mut dyn Write, items: &[Item], lang: Lang, width: usize) -> io::Result<()> {
+/// How the table is drawn.
+struct Table {
+    lang: Lang,
+    /// `None`: no limit.
+    width: Option<usize>,
+    descriptions: bool,
+}
+
+fn write_table(out: &mut dyn Write, items: &[Item], t: &Table) -> io::Result<()> {
+    let lang = t.lang;
     let reason_w = items
         .iter()
         .map(|i| i.reason(lang).width())
@@ -294,9 +309,19 @@ fn write_table(out: &mut dyn Write, items: &[Item], lang: Lang, width: usize) ->
         .max()
         .unwrap_or(0);
     let indent = CODE_WIDTH + GAP.len();
+    // On a narrow terminal the reason gives up room first, so that the
+    // source keeps [`MIN_SOURCE_WIDTH`] cells and the row still fits.
+    let reason_w = t.width.map_or(reason_w, |w| {
+        let others = indent + GAP.len() + kind_w + GAP.len() + MIN_SOURCE_WIDTH;
+        reason_w.min(w.saturating_sub(others).max(MIN_SOURCE_WIDTH))
+    });
     let source_at = indent + reason_w + GAP.len() + kind_w + GAP.len();
-    let source_w = width.saturating_sub(source_at).max(12);
-    let desc_w = width.saturating_sub(indent).max(20);
+    let source_w = t.width.map_or(usize::MAX, |w| {
+        w.saturating_sub(source_at).max(MIN_SOURCE_WIDTH)
+    });
+    let desc_w = t
+        .width
+        .map_or(usize::MAX, |w| w.saturating_sub(indent).max(20));
 
     let row = |out: &mut dyn Write, code: &str, reason: &str, kind: &str, source: &str| {
         let line = format!(
@@ -337,6 +362,9 @@ fn write_table(out: &mut dyn Write, items: &[Item], lang: Lang, width: usize) ->
             item.kind_label(lang),
             item.defined_by(),
         )?;
+        if !t.descriptions {
+            continue;
+        }
         let mut text = item.description(lang);
         let former = item.former_names();
         if !former.is_empty() {
@@ -353,106 +381,12 @@ fn write_table(out: &mut dyn Write, items: &[Item], lang: Lang, width: usize) ->
     Ok(())
 }
 
-/// Pads `s` with spaces to `width` display columns (Chinese characters count two).
-fn pad(s: &str, width: usize) -> String {
-    let w = s.width();
-    format!("{s}{:1$}", "", width.saturating_sub(w))
-}
-
-/// Shortens `s` to at most `width` display columns, ending in `…` when cut.
-fn clip(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    let mut used = 0;
-    let mut t = String::new();
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        used += w;
-        t.push(c);
-    }
-    t.push('…');
-    t
-}
-
-/// Greedy wrap to `width` display columns. A line may break at a space (which
-/// is dropped) or next to a wide (CJK) character, since Chinese has no spaces;
-/// but never before closing punctuation such as `，。）` nor after an opening
-/// one, so no line starts with a comma. Without any such place in the line it
-/// breaks between any two characters.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    const NO_START: &str = "，。、；：！？）」』”’》…,.;:!?)";
-    const NO_END: &str = "（「『“‘《(";
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut used = 0;
-    // Where `line` may be split: (byte offset, bytes to drop there).
-    let mut brk: Option<(usize, usize)> = None;
-    let mut prev: Option<char> = None;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        // May the line break right before `c`?
-        let before = match prev {
-            // After a space the space itself is the break (see below).
-            None | Some(' ') => false,
-            Some(p) => {
-                (w > 1 || p.width().unwrap_or(0) > 1)
-                    && !NO_START.contains(c)
-                    && !NO_END.contains(p)
-            }
-        };
-        if before && c != ' ' {
-            brk = Some((line.len(), 0));
-        }
-        if used + w > width && !line.is_empty() {
-            if c == ' ' {
-                // Overflowing on a space: end the line here, drop the space.
-                lines.push(std::mem::take(&mut line));
-                used = 0;
-                brk = None;
-                prev = None;
-                continue;
-            }
-            match brk.filter(|&(at, _)| at > 0) {
-                Some((at, skip)) => {
-                    let rest = line[at + skip..].to_string();
-                    line.truncate(at);
-                    lines.push(std::mem::replace(&mut line, rest));
-                }
-                None => lines.push(std::mem::take(&mut line)),
-            }
-            used = line.width();
-            brk = None;
-            if used + w > width && !line.is_empty() {
-                // The carried-over tail still has no room for `c`: the
-                // punctuation rules lose to the width.
-                lines.push(std::mem::take(&mut line));
-                used = 0;
-            }
-        }
-        if c == ' ' && !line.is_empty() {
-            brk = Some((line.len(), 1));
-        }
-        if c != ' ' || !line.is_empty() {
-            line.push(c);
-            used += w;
-        }
-        prev = Some(c);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
 fn class_text(item: Item) -> &'static str {
     item.class().map_or("", Class::label)
 }
 
 fn write_csv(out: &mut dyn Write, items: &[Item], lang: Lang) -> io::Result<()> {
+    report::csv_start(out, lang)?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "code",
@@ -517,52 +451,15 @@ mod tests {
     }
 
     #[test]
-    fn wrap_respects_display_width() {
-        let zh = registry::lookup(499).unwrap().zh;
-        for w in [10, 21, 40] {
-            let lines = wrap(zh, w);
-            assert!(lines.iter().all(|l| l.width() <= w), "{lines:?}");
-            // Only the spaces a line was broken at may disappear.
-            assert_eq!(lines.concat().replace(' ', ""), zh.replace(' ', ""));
-            assert!(
-                lines
-                    .iter()
-                    .skip(1)
-                    .all(|l| !l.starts_with(['，', '。', '；']))
-            );
-        }
-        let en = registry::lookup(499).unwrap().en;
-        let lines = wrap(en, 30);
-        assert!(lines.iter().all(|l| l.width() <= 30), "{lines:?}");
-        assert_eq!(lines.join(" "), en);
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn wrap_never_loses_text_or_overflows(text in "[a-z ，。（）客户端关闭 ]{0,80}", width in 2usize..30) {
-            let lines = wrap(&text, width);
-            for l in &lines {
-                proptest::prop_assert!(l.width() <= width, "{:?}", lines);
-            }
-            let squash = |s: &str| s.replace(' ', "");
-            proptest::prop_assert_eq!(squash(&lines.concat()), squash(&text));
-        }
-    }
-
-    #[test]
-    fn clip_and_pad_count_double_width() {
-        assert_eq!(pad("客户", 6).width(), 6);
-        assert_eq!(pad("客户", 6), "客户  ");
-        let c = clip("客户端关闭请求", 7);
-        assert!(c.width() <= 7 && c.ends_with('…'), "{c}");
-        assert_eq!(clip("abc", 3), "abc");
-    }
-
-    #[test]
     fn table_columns_align_in_chinese() {
         let items = all_items();
         let mut buf = Vec::new();
-        write_table(&mut buf, &items, Lang::Zh, 100).unwrap();
+        let t = Table {
+            lang: Lang::Zh,
+            width: Some(100),
+            descriptions: true,
+        };
+        write_table(&mut buf, &items, &t).unwrap();
         let text = String::from_utf8(buf).unwrap();
         // Every entry row starts with a code; its kind column must start at
         // the same display column as the header's.

@@ -5,6 +5,7 @@
 //! `malformed` (no status could be read). `lines` is always their sum, which is
 //! why it is computed rather than stored.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 pub use crate::lines::{Counts, SLOTS};
@@ -12,8 +13,9 @@ pub use crate::lines::{Counts, SLOTS};
 /// A line that could not be read, kept as an example for the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MalformedExample {
-    /// The input's display name (`-` shows as `<stdin>`).
-    pub path: String,
+    /// The input's display name (`-` shows as `<stdin>`). Escape before
+    /// showing ([`crate::escape::escape_path`]).
+    pub path: PathBuf,
     /// 1-based line number within that input (after decompression).
     pub line: u64,
     /// The raw bytes of the line, without its terminator. Escape before showing.
@@ -23,8 +25,9 @@ pub struct MalformedExample {
 /// What one input gave.
 #[derive(Clone, Debug, Default)]
 pub struct InputSummary {
-    /// Display name: the path as given, or `<stdin>`.
-    pub path: String,
+    /// Display name: the path as given, or `<stdin>`. A path rather than a
+    /// `String` so a name that is not UTF-8 keeps its bytes for the report.
+    pub path: PathBuf,
     /// Name of the format used (detected or forced), e.g. `combined`; empty when
     /// the input could not be read at all.
     pub format: String,

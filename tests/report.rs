@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use logstat::check::{CheckResult, Level};
-use logstat::lang::Lang;
+use logstat::lang::{Lang, Langs};
 use logstat::report::{self, ReportOptions};
 use logstat::scan::{self, ScanOptions};
 use logstat::summary::{Counts, InputSummary, MalformedExample, Summary};
@@ -49,7 +49,7 @@ fn counts(codes: &[(u16, u64)], no_status: u64, skipped: u64, malformed: u64) ->
 
 fn example(path: &str, line: u64, text: &[u8]) -> MalformedExample {
     MalformedExample {
-        path: path.to_string(),
+        path: path.into(),
         line,
         text: text.to_vec(),
     }
@@ -64,7 +64,7 @@ fn example(path: &str, line: u64, text: &[u8]) -> MalformedExample {
 /// a line too long to show whole.
 fn hand_built() -> Summary {
     let access = InputSummary {
-        path: "access.log".to_string(),
+        path: "access.log".into(),
         format: "combined".to_string(),
         counts: counts(
             &[
@@ -87,14 +87,14 @@ fn hand_built() -> Summary {
         error: None,
     };
     let edge = InputSummary {
-        path: "edge/u_ex250314.log".to_string(),
+        path: "edge/u_ex250314.log".into(),
         format: "w3c".to_string(),
         counts: counts(&[(200, 65_433), (404, 59), (418, 1), (777, 3)], 0, 4, 1),
         bytes: 12_345_678,
         error: None,
     };
     let missing = InputSummary {
-        path: "missing.log.gz".to_string(),
+        path: "missing.log.gz".into(),
         format: String::new(),
         counts: Counts::default(),
         bytes: 0,
@@ -123,9 +123,10 @@ fn hand_built() -> Summary {
 
 fn opts(lang: Lang, color: bool, per_input: bool) -> ReportOptions {
     ReportOptions {
-        lang,
+        lang: Langs::both(lang),
         color,
         per_input,
+        ..ReportOptions::default()
     }
 }
 
@@ -202,11 +203,111 @@ fn per_input_is_ignored_for_one_input() {
     );
 }
 
+/// A Chinese CSV starts with a UTF-8 byte-order mark so Excel reads it as
+/// UTF-8; an English one (what scripts read) never does.
 #[test]
 fn csv_snapshots() {
     let s = hand_built();
-    insta::assert_snapshot!("csv_en", csv(&s, &opts(Lang::En, false, false)));
-    insta::assert_snapshot!("csv_zh", csv(&s, &opts(Lang::Zh, false, false)));
+    let en = csv(&s, &opts(Lang::En, false, false));
+    assert!(en.starts_with("code,"), "no BOM in English");
+    insta::assert_snapshot!("csv_en", en);
+    let zh = csv(&s, &opts(Lang::Zh, false, false));
+    let rest = zh.strip_prefix('\u{feff}').expect("BOM first in Chinese");
+    assert!(rest.starts_with("code,"));
+    insta::assert_snapshot!("csv_zh", rest);
+}
+
+/// The data language, not the human one, picks the CSV's and JSON's words.
+#[test]
+fn csv_and_json_follow_the_data_language() {
+    let s = hand_built();
+    let o = ReportOptions {
+        lang: Langs {
+            human: Lang::Zh,
+            data: Lang::En,
+        },
+        ..ReportOptions::default()
+    };
+    assert_eq!(csv(&s, &o), csv(&s, &opts(Lang::En, false, false)));
+    assert_eq!(
+        json(&s, &o, None),
+        json(&s, &opts(Lang::En, false, false), None)
+    );
+    assert_eq!(table(&s, &o), table(&s, &opts(Lang::Zh, false, false)));
+}
+
+fn fitted(lang: Lang, width: Option<usize>, no_descriptions: bool) -> ReportOptions {
+    ReportOptions {
+        width,
+        no_descriptions,
+        ..opts(lang, false, false)
+    }
+}
+
+/// Lines wider than `width` cells, except the per-input table's (its counts
+/// have nowhere to go).
+fn overflowing(text: &str, width: usize) -> Vec<&str> {
+    text.lines()
+        .filter(|l| unicode_width::UnicodeWidthStr::width(*l) > width)
+        .collect()
+}
+
+/// At 60 columns the description column would be too narrow: notes and
+/// descriptions go beneath each code, wrapped; reasons, bars and examples are
+/// cut to fit; no line is wider than the terminal.
+#[test]
+fn table_narrow_snapshot() {
+    let s = hand_built();
+    for (lang, name) in [(Lang::En, "table_en_60"), (Lang::Zh, "table_zh_60")] {
+        let t = table(&s, &fitted(lang, Some(60), false));
+        assert_eq!(overflowing(&t, 60), Vec::<&str>::new(), "{t}");
+        insta::assert_snapshot!(name, t);
+    }
+}
+
+/// Wide enough for a description column: descriptions wrap inside it, their
+/// continuation lines starting under the column.
+#[test]
+fn table_wide_wraps_descriptions_in_their_column() {
+    let s = hand_built();
+    let t = table(&s, &fitted(Lang::En, Some(130), false));
+    assert_eq!(overflowing(&t, 130), Vec::<&str>::new(), "{t}");
+    let head = t.lines().find(|l| l.contains("description")).unwrap();
+    let column = head.find("description").unwrap();
+    let start = t.lines().position(|l| l.starts_with("  499")).unwrap();
+    let row = t.lines().nth(start).unwrap();
+    assert_eq!(&row[column..column + 10], "The client");
+    let more = t.lines().nth(start + 1).unwrap();
+    assert!(more[..column].trim().is_empty(), "{more:?}");
+    assert!(!more[column..].starts_with(' '), "{more:?}");
+    insta::assert_snapshot!("table_en_130", t);
+    // Without a width (a pipe) every code stays on one line.
+    let whole = table(&s, &fitted(Lang::En, None, false));
+    assert_eq!(whole, table(&s, &opts(Lang::En, false, false)));
+    assert!(overflowing(&whole, 130).len() > 3);
+}
+
+#[test]
+fn no_descriptions_snapshot() {
+    let s = hand_built();
+    let with = table(&s, &opts(Lang::En, false, false));
+    let t = table(&s, &fitted(Lang::En, None, true));
+    let description = "The request succeeded";
+    assert!(with.contains(description) && !t.contains(description));
+    assert!(!t.contains("description"));
+    insta::assert_snapshot!("table_en_no_descriptions", t);
+    // Narrow, the notes still show beneath their codes.
+    let narrow = table(&s, &fitted(Lang::En, Some(60), true));
+    assert_eq!(overflowing(&narrow, 60), Vec::<&str>::new(), "{narrow}");
+    assert!(
+        narrow.contains("\n        non-standard (nginx)\n"),
+        "{narrow}"
+    );
+    assert!(!narrow.contains(description));
+    // CSV and JSON keep their descriptions.
+    let o = fitted(Lang::En, None, true);
+    assert!(csv(&s, &o).contains(description));
+    assert!(json(&s, &o, None).contains(description));
 }
 
 #[test]

@@ -21,10 +21,14 @@ fn rounded(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+/// The report as a JSON value, in the data language. Paths are the names as
+/// given; one that is not UTF-8 has its invalid bytes replaced by U+FFFD, since
+/// a JSON string cannot hold them.
 pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) -> Value {
+    let lang = o.lang.data;
     let t = &s.total;
     let requests = t.requests();
-    let codes: Vec<Value> = code_rows(s, o.lang)
+    let codes: Vec<Value> = code_rows(s, lang)
         .into_iter()
         .map(|r| {
             json!({
@@ -39,11 +43,11 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
             })
         })
         .collect();
-    let other_label = o.lang.pick("Other", "其他");
+    let other_label = lang.pick("Other", "其他");
     let classes: Vec<Value> = t
         .class_counts()
         .iter()
-        .map(|&(c, n)| (c.label(), c.name(o.lang), n))
+        .map(|&(c, n)| (c.label(), c.name(lang), n))
         .chain(std::iter::once(("other", other_label, t.other_class())))
         .map(|(class, label, n)| {
             json!({
@@ -59,7 +63,7 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
         .iter()
         .map(|i| {
             json!({
-                "path": i.path,
+                "path": i.path.to_string_lossy(),
                 "format": i.format,
                 "lines": i.counts.lines(),
                 "requests": i.counts.requests(),
@@ -76,7 +80,7 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
         .iter()
         .map(|e| {
             json!({
-                "path": e.path,
+                "path": e.path.to_string_lossy(),
                 "line": e.line,
                 "text": escape::escape_bytes(&e.text),
             })

@@ -10,7 +10,8 @@ pub mod table;
 use std::io::{self, Write};
 
 use crate::check::CheckResult;
-use crate::lang::Lang;
+use crate::escape;
+use crate::lang::{Lang, Langs};
 use crate::registry::{self, Class};
 use crate::summary::Summary;
 
@@ -28,11 +29,30 @@ pub enum Output {
 /// What every renderer needs besides the summary.
 #[derive(Clone, Debug, Default)]
 pub struct ReportOptions {
-    pub lang: Lang,
+    /// The table speaks `human`; CSV and JSON speak `data`.
+    pub lang: Langs,
     /// Emit ANSI colors (already resolved from `--color`, NO_COLOR and isatty).
     pub color: bool,
     /// `--per-input`: add a per-input class table.
     pub per_input: bool,
+    /// Terminal cells the table should fit ([`crate::text::terminal_width`]);
+    /// `None` writes whole lines.
+    pub width: Option<usize>,
+    /// `--no-descriptions`: the table leaves out the code descriptions. CSV
+    /// and JSON keep them, so their columns and keys never depend on it.
+    pub no_descriptions: bool,
+}
+
+/// Starts a CSV in `lang`. A Chinese CSV begins with the UTF-8 byte-order
+/// mark: without it Excel reads the file in the system's legacy code page and
+/// shows mojibake. English CSV (the default, and what scripts read) stays
+/// plain, since the mark would be read as part of the first header name by
+/// tools that do not expect it.
+pub fn csv_start(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
+    match lang {
+        Lang::Zh => w.write_all("\u{feff}".as_bytes()),
+        Lang::En => Ok(()),
+    }
 }
 
 /// The `kind` word of a code the registry does not know. Kept beside the
@@ -99,10 +119,13 @@ pub fn code_rows(s: &Summary, lang: Lang) -> Vec<CodeRow> {
 /// Columns `code,class,reason,kind,count,share,description`. `code` is a plain
 /// integer (0 for `000`) like in the JSON, so spreadsheets sort and filter it
 /// numerically; `share` is a fraction of requests with 6 decimals; `reason` and
-/// `description` are in the report language (empty when unregistered); `kind`
+/// `description` are in the data language (empty when unregistered); `kind`
 /// is a machine word that never changes with the language. Quoting follows
 /// RFC 4180 via the `csv` crate; no totals rows, so every row is one code.
+/// A Chinese CSV starts with a byte-order mark ([`csv_start`]).
 pub fn write_csv(w: &mut dyn Write, s: &Summary, o: &ReportOptions) -> io::Result<()> {
+    let lang = o.lang.data;
+    csv_start(w, lang)?;
     let mut out = csv::Writer::from_writer(w);
     out.write_record([
         "code",
@@ -113,7 +136,7 @@ pub fn write_csv(w: &mut dyn Write, s: &Summary, o: &ReportOptions) -> io::Resul
         "share",
         "description",
     ])?;
-    for r in code_rows(s, o.lang) {
+    for r in code_rows(s, lang) {
         out.write_record([
             r.code.to_string().as_str(),
             r.class,
@@ -127,7 +150,15 @@ pub fn write_csv(w: &mut dyn Write, s: &Summary, o: &ReportOptions) -> io::Resul
     out.flush()
 }
 
-/// The full JSON object (pretty-printed, newline-terminated).
+/// The full JSON object (pretty-printed, newline-terminated), in the data
+/// language.
+///
+/// File names and error messages in it are not escaped (JSON escapes what it
+/// must, and a script wants the name itself), so with workflow commands
+/// guarded ([`escape::guard_workflow_commands`]) every `##[` is written with
+/// its first `#` as `\u0023`: the same string to any JSON parser, but no
+/// command to a CI runner reading the line. (`::` cannot start a line of
+/// pretty-printed JSON: every line starts with a quote or a bracket.)
 pub fn write_json(
     w: &mut dyn Write,
     s: &Summary,
@@ -135,8 +166,12 @@ pub fn write_json(
     checks: Option<&[CheckResult]>,
 ) -> io::Result<()> {
     let v = json::to_value(s, o, checks);
-    serde_json::to_writer_pretty(&mut *w, &v)?;
-    writeln!(w)
+    let mut text = serde_json::to_string_pretty(&v)?;
+    if escape::workflow_commands_guarded() {
+        // Outside strings JSON has no `#`, so this only touches string content.
+        text = text.replace("##[", "\\u0023#[");
+    }
+    writeln!(w, "{text}")
 }
 
 #[cfg(test)]

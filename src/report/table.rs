@@ -10,8 +10,18 @@
 //! so Chinese text (two cells per character) keeps them aligned. Styles are
 //! only written when `ReportOptions::color` is set, and then only around text
 //! whose width was measured without them, so color never shifts a column.
+//!
+//! Fitting a width (`ReportOptions::width`, a terminal's): descriptions wrap,
+//! never get cut, as in `--explain`. When the description column keeps at
+//! least [`MIN_DESCRIPTION`] cells, continuation lines sit under the column;
+//! on a narrower terminal the note and description move to lines of their own
+//! beneath each code, indented, and the reason is clipped with `…` so the code
+//! row fits. Bars shrink to what is left of the line (down to [`MIN_BAR`]),
+//! malformed examples are clipped, the footer wraps. Without a width (a pipe,
+//! a file) every row is one line.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
@@ -22,12 +32,24 @@ use crate::escape;
 use crate::lang::Lang;
 use crate::registry::Class;
 use crate::summary::{Counts, Summary};
-use crate::text::group;
+use crate::text::{clip, group, wrap};
 
 /// Cells of a bar at 100%. Bars use `█` for whole cells and the eighth blocks
 /// `▏`…`▉` for the remainder, so a 1% difference is still visible; a class
 /// with any request gets at least `▏`, so "some" never looks like "none".
 pub const BAR_WIDTH: usize = 30;
+
+/// Bars never shrink below this many cells at 100%: shorter ones no longer
+/// tell classes apart.
+pub const MIN_BAR: usize = 10;
+
+/// The narrowest description column: below it the description moves beneath
+/// its code, where it wraps at the full width instead of a column of a few
+/// words per line.
+pub const MIN_DESCRIPTION: usize = 40;
+
+/// Wrapped or clipped text never gets narrower than this, whatever the width.
+const MIN_TEXT: usize = 20;
 
 /// At most this many inputs are named in the header; the rest are counted.
 const HEADER_INPUTS: usize = 5;
@@ -36,11 +58,13 @@ const HEADER_INPUTS: usize = 5;
 const EXAMPLES_SHOWN: usize = 3;
 const EXAMPLE_CHARS: usize = 100;
 
-/// Renders the table.
+/// Renders the table, in the human language.
 pub fn write_table(w: &mut dyn Write, s: &Summary, o: &ReportOptions) -> io::Result<()> {
     let p = Painter {
         color: o.color,
-        lang: o.lang,
+        lang: o.lang.human,
+        width: o.width,
+        descriptions: !o.no_descriptions,
     };
     write_header(w, s, &p)?;
     writeln!(w)?;
@@ -55,10 +79,14 @@ pub fn write_table(w: &mut dyn Write, s: &Summary, o: &ReportOptions) -> io::Res
     write_footer(w, s, &p)
 }
 
-/// Language and color for one rendering.
+/// Language, color and width for one rendering.
 struct Painter {
     color: bool,
     lang: Lang,
+    /// Terminal cells to fit, `None` for whole lines.
+    width: Option<usize>,
+    /// Whether code descriptions are shown (`--no-descriptions` clears it).
+    descriptions: bool,
 }
 
 impl Painter {
@@ -106,13 +134,13 @@ fn percent(count: u64, total: u64) -> String {
     }
 }
 
-/// A bar of [`BAR_WIDTH`] cells at 100%.
-pub fn bar(count: u64, total: u64) -> String {
+/// A bar of `cells` cells at 100%.
+pub fn bar(count: u64, total: u64, cells: usize) -> String {
     const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
     if count == 0 || total == 0 {
         return String::new();
     }
-    let eighths = ((share(count, total) * (BAR_WIDTH * 8) as f64).round() as usize).max(1);
+    let eighths = ((share(count, total) * (cells * 8) as f64).round() as usize).max(1);
     let mut s = "█".repeat(eighths / 8);
     s.push_str(PARTS[eighths % 8]);
     s
@@ -156,9 +184,8 @@ impl Cell {
     }
 }
 
-/// Writes rows as aligned columns, two spaces apart, indented by two spaces.
-/// Widths are display widths; trailing padding is never written.
-fn write_grid(w: &mut dyn Write, rows: &[Vec<Cell>], p: &Painter) -> io::Result<()> {
+/// The display width of each column of `rows`.
+fn column_widths(rows: &[Vec<Cell>]) -> Vec<usize> {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; cols];
     for row in rows {
@@ -166,6 +193,28 @@ fn write_grid(w: &mut dyn Write, rows: &[Vec<Cell>], p: &Painter) -> io::Result<
             widths[i] = widths[i].max(c.text.width());
         }
     }
+    widths
+}
+
+/// Where the column after the first `n` columns of `widths` starts: the
+/// two-space indent plus each column and its two-space gap.
+fn column_start(widths: &[usize], n: usize) -> usize {
+    2 + widths.iter().take(n).map(|w| w + 2).sum::<usize>()
+}
+
+/// Writes rows as aligned columns, two spaces apart, indented by two spaces.
+/// Widths are display widths; trailing padding is never written.
+fn write_grid(w: &mut dyn Write, rows: &[Vec<Cell>], p: &Painter) -> io::Result<()> {
+    for line in grid_lines(rows, p) {
+        writeln!(w, "{line}")?;
+    }
+    Ok(())
+}
+
+/// The lines [`write_grid`] writes.
+fn grid_lines(rows: &[Vec<Cell>], p: &Painter) -> Vec<String> {
+    let widths = column_widths(rows);
+    let mut lines = Vec::with_capacity(rows.len());
     for row in rows {
         // Drop empty trailing cells so no line ends in spaces.
         let used = row
@@ -187,13 +236,13 @@ fn write_grid(w: &mut dyn Write, rows: &[Vec<Cell>], p: &Painter) -> io::Result<
                 line.push_str(&pad);
             }
         }
-        writeln!(w, "{line}")?;
+        lines.push(line);
     }
-    Ok(())
+    lines
 }
 
-fn input_label(path: &str, format: &str, error: bool, p: &Painter) -> String {
-    let path = escape::escape_bytes(path.as_bytes());
+fn input_label(path: &Path, format: &str, error: bool, p: &Painter) -> String {
+    let path = escape::escape_path(path);
     if error && format.is_empty() {
         format!("{path} ({})", p.t("error", "出错"))
     } else {
@@ -201,20 +250,28 @@ fn input_label(path: &str, format: &str, error: bool, p: &Painter) -> String {
     }
 }
 
+/// The header: inputs with their formats, then lines, requests and time. With
+/// a width, the input list breaks between inputs (never inside a name) and
+/// goes on indented.
 fn write_header(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
-    let named: Vec<String> = s
-        .inputs
+    let shown = s.inputs.len().min(HEADER_INPUTS);
+    let more = s.inputs.len() - shown;
+    // The list in pieces that may go on separate lines.
+    let mut pieces: Vec<String> = s.inputs[..shown]
         .iter()
-        .take(HEADER_INPUTS)
-        .map(|i| input_label(&i.path, &i.format, i.error.is_some(), p))
+        .enumerate()
+        .map(|(n, i)| {
+            let label = input_label(&i.path, &i.format, i.error.is_some(), p);
+            let last = n + 1 == shown;
+            match (last, more > 0, p.lang) {
+                (false, _, _) | (true, true, Lang::En) => format!("{label},"),
+                (true, true, Lang::Zh) => format!("{label}，另有 {more} 个"),
+                (true, false, _) => label,
+            }
+        })
         .collect();
-    let mut list = named.join(", ");
-    if s.inputs.len() > HEADER_INPUTS {
-        let more = s.inputs.len() - HEADER_INPUTS;
-        list.push_str(&match p.lang {
-            Lang::En => format!(", and {more} more"),
-            Lang::Zh => format!("，另有 {more} 个"),
-        });
+    if more > 0 && p.lang == Lang::En {
+        pieces.push(format!("and {more} more"));
     }
     let title = match (p.lang, s.inputs.len()) {
         (Lang::En, 1) => "Input:".to_string(),
@@ -223,7 +280,25 @@ fn write_header(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
         (Lang::Zh, n) => format!("输入（{n} 个）："),
     };
     let sep = if p.lang == Lang::En { " " } else { "" };
-    writeln!(w, "{}{sep}{list}", p.paint(&title, heading()))?;
+    let width = p.width.unwrap_or(usize::MAX);
+    let mut line = format!("{}{sep}", p.paint(&title, heading()));
+    let mut used = title.width() + sep.len();
+    let mut first = true;
+    for piece in pieces {
+        let gap = usize::from(!first);
+        if !first && used + gap + piece.width() > width {
+            writeln!(w, "{line}")?;
+            line = "  ".to_string();
+            used = 2;
+        } else if !first {
+            line.push(' ');
+            used += 1;
+        }
+        used += piece.width();
+        line.push_str(&piece);
+        first = false;
+    }
+    writeln!(w, "{line}")?;
     let t = &s.total;
     let (lines, requests, time) = match p.lang {
         Lang::En => ("Lines:", "Requests:", "Time:"),
@@ -253,22 +328,24 @@ fn write_classes(w: &mut dyn Write, t: &Counts, p: &Painter) -> io::Result<()> {
         right(p.t("count", "数量")).styled(dim()),
         right(p.t("share", "占比")).styled(dim()),
     ]];
+    // Rows without their bars first: the bars get what the columns leave.
+    let mut bars = vec![None];
     for (class, n) in t.class_counts() {
         let style = class_style(Some(class));
         rows.push(vec![
             left(format!("{} {}", class.label(), class.name(p.lang))).styled(style),
             right(group(n)),
             right(percent(n, requests)),
-            left(bar(n, requests)).styled(style),
         ]);
+        bars.push(Some((n, style)));
     }
     let other = t.other_class();
     rows.push(vec![
         left(p.t("other (not 100–599)", "其他（100–599 以外）")),
         right(group(other)),
         right(percent(other, requests)),
-        left(bar(other, requests)),
     ]);
+    bars.push(Some((other, Style::new())));
     // `no status` lines are records without a request status, so they are not
     // part of the requests the other rows divide; their share is still taken
     // against requests so the column reads the same all the way down, and its
@@ -277,8 +354,17 @@ fn write_classes(w: &mut dyn Write, t: &Counts, p: &Painter) -> io::Result<()> {
         left(p.t("no status (-)", "无状态码（-）")).styled(dim()),
         right(group(t.no_status)),
         right(percent(t.no_status, requests)),
-        left(bar(t.no_status.min(requests), requests)).styled(dim()),
     ]);
+    bars.push(Some((t.no_status.min(requests), dim())));
+    let start = column_start(&column_widths(&rows), 3);
+    let cells = p.width.map_or(BAR_WIDTH, |w| {
+        w.saturating_sub(start).clamp(MIN_BAR, BAR_WIDTH)
+    });
+    for (row, b) in rows.iter_mut().zip(bars) {
+        if let Some((n, style)) = b {
+            row.push(left(bar(n, requests, cells)).styled(style));
+        }
+    }
     write_grid(w, &rows, p)
 }
 
@@ -309,14 +395,15 @@ fn write_codes(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
     }
     // Most frequent first; ties in code order so the output is stable.
     codes.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
-    let mut rows = vec![vec![
+    let head = vec![
         left(p.t("code", "状态码")).styled(dim()),
         right(p.t("count", "数量")).styled(dim()),
         right(p.t("share", "占比")).styled(dim()),
         left(p.t("reason", "原因")).styled(dim()),
         left(p.t("note", "备注")).styled(dim()),
-        left(p.t("description", "说明")).styled(dim()),
-    ]];
+    ];
+    let mut rows = vec![head];
+    let mut details = vec![(String::new(), Style::new(), "")];
     for r in &codes {
         let note = note(r, p.lang);
         let note_style = if r.reason.is_none() {
@@ -329,11 +416,95 @@ fn write_codes(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
             right(group(r.count)),
             right(percent(r.count, requests)),
             left(r.reason.unwrap_or("")),
-            left(note).styled(note_style),
-            left(r.description.unwrap_or("")),
+            left(note.clone()).styled(note_style),
         ]);
+        let description = if p.descriptions {
+            r.description.unwrap_or("")
+        } else {
+            ""
+        };
+        details.push((note, note_style, description));
     }
-    write_grid(w, &rows, p)
+    let widths = column_widths(&rows);
+    let description_at = column_start(&widths, 5);
+    let beneath = match p.width {
+        None => false,
+        Some(w) if p.descriptions => w.saturating_sub(description_at) < MIN_DESCRIPTION,
+        Some(w) => description_at - 2 > w,
+    };
+    if beneath {
+        return write_codes_beneath(w, rows, details, p);
+    }
+    if p.descriptions {
+        rows[0].push(left(p.t("description", "说明")).styled(dim()));
+    }
+    let room = p
+        .width
+        .map(|w| w.saturating_sub(description_at).max(MIN_TEXT));
+    let mut grid = Vec::with_capacity(rows.len());
+    // The header row already has its description heading (or none).
+    let mut rows = rows.into_iter().zip(details);
+    grid.extend(rows.next().map(|(head, _)| head));
+    for (mut row, (_, _, description)) in rows {
+        let mut lines = match room {
+            Some(room) if !description.is_empty() => wrap(description, room),
+            _ => vec![description.to_string()],
+        }
+        .into_iter();
+        row.extend(lines.next().map(left));
+        grid.push(row);
+        // Continuation lines: empty cells up to the description column.
+        for more in lines {
+            let mut row: Vec<Cell> = (0..5).map(|_| left("")).collect();
+            row.push(left(more));
+            grid.push(row);
+        }
+    }
+    write_grid(w, &grid, p)
+}
+
+/// The code section for a terminal too narrow for a description column: each
+/// code's row holds code, count, share and reason (clipped so the row fits),
+/// and its note and description follow on lines of their own, indented past
+/// the code and wrapped to the width.
+fn write_codes_beneath(
+    w: &mut dyn Write,
+    mut rows: Vec<Vec<Cell>>,
+    details: Vec<(String, Style, &str)>,
+    p: &Painter,
+) -> io::Result<()> {
+    let width = p.width.unwrap_or(usize::MAX);
+    for row in &mut rows {
+        row.truncate(4);
+    }
+    let reason_room = width
+        .saturating_sub(column_start(&column_widths(&rows), 3))
+        .max(MIN_TEXT);
+    for row in &mut rows {
+        row[3].text = clip(&row[3].text, reason_room);
+    }
+    let indent = column_start(&column_widths(&rows), 1);
+    let room = width.saturating_sub(indent).max(MIN_TEXT);
+    for (line, (note, note_style, description)) in grid_lines(&rows, p).into_iter().zip(details) {
+        writeln!(w, "{line}")?;
+        let text = match (note.is_empty(), description.is_empty(), p.lang) {
+            (true, _, _) => description.to_string(),
+            (false, true, _) => note.clone(),
+            (false, false, Lang::En) => format!("{note}: {description}"),
+            (false, false, Lang::Zh) => format!("{note}：{description}"),
+        };
+        for (i, l) in wrap(&text, room).into_iter().enumerate() {
+            // The note keeps its color when it is whole on the first line.
+            let l = match l.strip_prefix(note.as_str()) {
+                Some(rest) if i == 0 && !note.is_empty() => {
+                    format!("{}{rest}", p.paint(&note, note_style))
+                }
+                _ => l,
+            };
+            writeln!(w, "{:indent$}{l}", "")?;
+        }
+    }
+    Ok(())
 }
 
 fn write_per_input(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
@@ -359,7 +530,7 @@ fn write_per_input(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()
             i.format.clone()
         };
         let mut row = vec![
-            left(escape::escape_bytes(i.path.as_bytes())),
+            left(escape::escape_path(&i.path)),
             left(format),
             right(group(c.lines())),
             right(group(c.requests())),
@@ -384,15 +555,25 @@ fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
         group(t.skipped),
         group(t.malformed),
     );
-    match p.lang {
-        Lang::En => writeln!(
-            w,
+    let sum = match p.lang {
+        Lang::En => format!(
             "{l} lines = {r} requests + {n} no status + {k} skipped (blank or directive) + {m} malformed"
-        )?,
-        Lang::Zh => writeln!(
-            w,
+        ),
+        Lang::Zh => format!(
             "共 {l} 行 = {r} 个请求 + {n} 行无状态码 + {k} 行跳过（空行或指令）+ {m} 行格式错误"
-        )?,
+        ),
+    };
+    match p.width {
+        Some(width) => {
+            // Continuation lines indented, so the sum reads as one item.
+            for (i, line) in wrap(&sum, width.saturating_sub(2).max(MIN_TEXT))
+                .iter()
+                .enumerate()
+            {
+                writeln!(w, "{}{line}", if i == 0 { "" } else { "  " })?;
+            }
+        }
+        None => writeln!(w, "{sum}")?,
     }
     if s.examples.is_empty() {
         return Ok(());
@@ -403,13 +584,12 @@ fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
         p.paint(p.t("Malformed lines:", "格式错误的行："), heading())
     )?;
     for e in s.examples.iter().take(EXAMPLES_SHOWN) {
-        writeln!(
-            w,
-            "  {}:{}: {}",
-            escape::escape_bytes(e.path.as_bytes()),
-            e.line,
-            escape::escape_shortened(&e.text, EXAMPLE_CHARS)
-        )?;
+        let at = format!("  {}:{}: ", escape::escape_path(&e.path), e.line);
+        let mut text = escape::escape_shortened(&e.text, EXAMPLE_CHARS);
+        if let Some(width) = p.width {
+            text = clip(&text, width.saturating_sub(at.width()).max(MIN_TEXT));
+        }
+        writeln!(w, "{at}{text}")?;
     }
     let shown = s.examples.len().min(EXAMPLES_SHOWN) as u64;
     if t.malformed > shown {
@@ -431,14 +611,14 @@ mod tests {
 
     #[test]
     fn bars_are_proportional() {
-        assert_eq!(bar(0, 10), "");
-        assert_eq!(bar(5, 0), "");
-        assert_eq!(bar(10, 10), "█".repeat(BAR_WIDTH));
-        assert_eq!(bar(1, 2), "█".repeat(BAR_WIDTH / 2));
+        assert_eq!(bar(0, 10, BAR_WIDTH), "");
+        assert_eq!(bar(5, 0, BAR_WIDTH), "");
+        assert_eq!(bar(10, 10, BAR_WIDTH), "█".repeat(BAR_WIDTH));
+        assert_eq!(bar(1, 2, BAR_WIDTH), "█".repeat(BAR_WIDTH / 2));
         // 1 of 1000 rounds to nothing but still shows.
-        assert_eq!(bar(1, 1000), "▏");
+        assert_eq!(bar(1, 1000, BAR_WIDTH), "▏");
         // 1/3 of 240 eighths = 80 eighths = 10 cells exactly.
-        assert_eq!(bar(1, 3).chars().count(), 10);
+        assert_eq!(bar(1, 3, BAR_WIDTH).chars().count(), 10);
     }
 
     #[test]
@@ -454,7 +634,7 @@ mod tests {
         use crate::summary::InputSummary;
         let inputs = (0..7)
             .map(|i| InputSummary {
-                path: format!("in{i}.log\x1b"),
+                path: format!("in{i}.log\x1b").into(),
                 format: if i == 6 {
                     String::new()
                 } else {
@@ -469,6 +649,8 @@ mod tests {
         let p = Painter {
             color: false,
             lang: Lang::En,
+            width: None,
+            descriptions: true,
         };
         write_header(&mut out, &s, &p).unwrap();
         let text = String::from_utf8(out).unwrap();
@@ -488,6 +670,8 @@ mod tests {
         let p = Painter {
             color: false,
             lang: Lang::Zh,
+            width: None,
+            descriptions: true,
         };
         let rows = vec![
             vec![left("客户端错误"), right("1")],

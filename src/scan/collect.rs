@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use crate::format::{AnyExtractor, Format};
@@ -25,7 +26,7 @@ pub(super) struct ChunkMeta {
 
 /// One input's running totals, shared by the workers counting its chunks.
 pub(super) struct Collector {
-    pub(super) name: String,
+    pub(super) name: PathBuf,
     pub(super) format: Option<Format>,
     pub(super) counts: Counts,
     pub(super) bytes: u64,
@@ -42,7 +43,7 @@ pub(super) struct Collector {
 }
 
 impl Collector {
-    pub(super) fn new(name: String) -> Self {
+    pub(super) fn new(name: PathBuf) -> Self {
         Collector {
             name,
             format: None,

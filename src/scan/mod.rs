@@ -86,11 +86,11 @@ impl ScanOptions {
 }
 
 /// Display name of an input path: `-` is stdin.
-pub fn display_name(p: &Path) -> String {
+pub fn display_name(p: &Path) -> PathBuf {
     if p.as_os_str() == "-" {
-        "<stdin>".to_string()
+        PathBuf::from("<stdin>")
     } else {
-        p.display().to_string()
+        p.to_path_buf()
     }
 }
 
