@@ -158,6 +158,13 @@ fn the_locale_picks_human_words_and_data_stays_english() {
     // Errors follow the human language.
     let (_, err) = run(zh().args(["--explain", "abc"]));
     assert!(err.contains("不是状态码"), "{err}");
+    let (_, err) = run(zh().args(["--fail-if", "5xx >", SAMPLE]));
+    assert!(
+        err.contains("无效的表达式 '5xx >'：'>' 后面应为数字"),
+        "{err}"
+    );
+    let (_, err) = run(zh().args(["--fail-if", "5xx > 1%", "--min-requests", "1000", SAMPLE]));
+    assert!(err.contains("检查至少需要 1,000 个请求"), "{err}");
 }
 
 #[test]

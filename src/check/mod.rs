@@ -225,7 +225,9 @@ pub struct ParseError {
     /// Display column (terminal cells) of the offending spot; may equal the
     /// source's width when something is missing at the end.
     pub column: usize,
+    /// What is wrong, in `lang`.
     pub message: String,
+    pub lang: Lang,
 }
 
 impl ParseError {
@@ -259,20 +261,24 @@ impl ParseError {
 
 impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "invalid expression '{}': {}",
-            escape::escape_str(&self.source),
-            self.message
-        )
+        let source = escape::escape_str(&self.source);
+        match self.lang {
+            Lang::En => write!(f, "invalid expression '{source}': {}", self.message),
+            Lang::Zh => write!(f, "无效的表达式 '{source}'：{}", self.message),
+        }
     }
 }
 
 impl std::error::Error for ParseError {}
 
-/// Parses an expression like `5xx > 1%`.
+/// Parses an expression like `5xx > 1%`, with English error messages.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
-    parse::parse(src)
+    parse::parse(src, Lang::En)
+}
+
+/// [`parse`] with error messages in `lang`.
+pub fn parse_in(src: &str, lang: Lang) -> Result<Expr, ParseError> {
+    parse::parse(src, lang)
 }
 
 /// The outcome of one check.
@@ -363,10 +369,10 @@ impl Gate {
     ) -> Result<Gate, ParseError> {
         let mut checks = Vec::new();
         for s in fail_if {
-            checks.push((parse(s)?, Level::Fail));
+            checks.push((parse_in(s, lang)?, Level::Fail));
         }
         for s in warn_if {
-            checks.push((parse(s)?, Level::Warn));
+            checks.push((parse_in(s, lang)?, Level::Warn));
         }
         Ok(Gate {
             checks,

@@ -17,6 +17,7 @@
 use unicode_width::UnicodeWidthStr;
 
 use super::{Agg, Expr, Item, Op, ParseError, Selector, Threshold};
+use crate::lang::Lang;
 use crate::registry::Class;
 
 /// Most decimal places a threshold may have. Bounding the scale keeps the
@@ -26,14 +27,18 @@ pub const MAX_DECIMALS: u32 = 9;
 /// What the parser expects where an item should start, for error messages.
 const ITEM_HINT: &str =
     "a status code (503, 000), a class (5xx), a range (500-504), malformed or no_status";
+const ITEM_HINT_ZH: &str =
+    "状态码（503、000）、状态类别（5xx）、范围（500-504）、malformed 或 no_status";
 
-pub(super) fn parse(src: &str) -> Result<Expr, ParseError> {
-    let mut p = Parser { src, pos: 0 };
+/// Parses `src`; error messages are in `lang`.
+pub(super) fn parse(src: &str, lang: Lang) -> Result<Expr, ParseError> {
+    let mut p = Parser { src, pos: 0, lang };
     p.expr()
 }
 
 struct Parser<'a> {
     src: &'a str,
+    lang: Lang,
     /// Byte offset of the next unread byte; always on a char boundary because
     /// the parser only ever steps over ASCII bytes.
     pos: usize,
@@ -43,7 +48,7 @@ impl<'a> Parser<'a> {
     fn expr(&mut self) -> Result<Expr, ParseError> {
         self.ws();
         if self.at_end() {
-            return Err(self.err_at(self.pos, "the expression is empty"));
+            return Err(self.err_at(self.pos, "the expression is empty", "表达式为空"));
         }
         // An aggregate is a word followed by '('; a bare `rate` is a typo.
         let start = self.pos;
@@ -52,7 +57,11 @@ impl<'a> Parser<'a> {
             w @ ("rate" | "count") => {
                 self.ws();
                 if !self.eat(b'(') {
-                    return Err(self.err_at(self.pos, &format!("expected '(' after '{w}'")));
+                    return Err(self.err_at(
+                        self.pos,
+                        &format!("expected '(' after '{w}'"),
+                        &format!("'{w}' 后面应为 '('"),
+                    ));
                 }
                 Some(if w == "rate" { Agg::Rate } else { Agg::Count })
             }
@@ -65,15 +74,21 @@ impl<'a> Parser<'a> {
         if agg.is_some() {
             self.ws();
             if !self.eat(b')') {
-                let msg = if self.peek() == Some(b'(') || self.peek().is_none() {
-                    "expected ')' to close the selector".to_string()
+                let (en, zh) = if self.peek() == Some(b'(') || self.peek().is_none() {
+                    (
+                        "expected ')' to close the selector".to_string(),
+                        "缺少闭合选择器的 ')'".to_string(),
+                    )
                 } else {
-                    format!(
-                        "expected ',' or ')' after the selector item, found {}",
-                        self.found()
+                    (
+                        format!(
+                            "expected ',' or ')' after the selector item, found {}",
+                            self.found()
+                        ),
+                        format!("选择器项后面应为 ',' 或 ')'，实际为{}", self.found()),
                     )
                 };
-                return Err(self.err_at(self.pos, &msg));
+                return Err(self.err_at(self.pos, &en, &zh));
             }
         }
         self.ws();
@@ -88,6 +103,7 @@ impl<'a> Parser<'a> {
             return Err(self.err_at(
                 self.pos,
                 &format!("unexpected {} after the number", self.found()),
+                &format!("数字后面出现了多余的{}", self.found()),
             ));
         }
 
@@ -96,12 +112,14 @@ impl<'a> Parser<'a> {
                 return Err(self.err_at(
                     pct_pos,
                     "count(...) takes a plain number; drop the '%' or use rate(...)",
+                    "count(...) 只接受普通数字；去掉 '%' 或改用 rate(...)",
                 ));
             }
             (Some(Agg::Rate), false) => {
                 return Err(self.err_at(
                     self.src.trim_end().len(),
                     "rate(...) needs a percentage, e.g. 1%",
+                    "rate(...) 需要百分比，例如 1%",
                 ));
             }
             (Some(a), _) => a == Agg::Rate,
@@ -110,21 +128,29 @@ impl<'a> Parser<'a> {
         if is_rate {
             // 100% is the most any rate can be; beyond it the check is a typo.
             if threshold.mantissa > 100 * 10u128.pow(threshold.scale) {
-                return Err(self.err_at(num_start, "a rate cannot exceed 100%"));
+                return Err(self.err_at(
+                    num_start,
+                    "a rate cannot exceed 100%",
+                    "比率不能超过 100%",
+                ));
             }
         } else if threshold.scale > 0 {
             // Without `count(`, a fraction is almost surely a missing `%`.
-            let msg = if agg.is_none() {
-                format!(
-                    "a count is a whole number (did you mean {}%?)",
-                    self.src[num_start..pct_pos].trim_end()
+            let (en, zh) = if agg.is_none() {
+                let n = self.src[num_start..pct_pos].trim_end();
+                (
+                    format!("a count is a whole number (did you mean {n}%?)"),
+                    format!("计数必须是整数（是否想写 {n}%？）"),
                 )
             } else {
-                "a count is a whole number".to_string()
+                (
+                    "a count is a whole number".to_string(),
+                    "计数必须是整数".to_string(),
+                )
             };
-            return Err(self.err_at(num_start, &msg));
+            return Err(self.err_at(num_start, &en, &zh));
         } else if threshold.mantissa > u64::MAX as u128 {
-            return Err(self.err_at(num_start, "the count is too large"));
+            return Err(self.err_at(num_start, "the count is too large", "计数太大"));
         }
 
         Ok(Expr {
@@ -151,6 +177,7 @@ impl<'a> Parser<'a> {
                 return Err(self.err_at(
                     start,
                     "malformed and no_status cannot be negated; select the other bucket instead",
+                    "malformed 和 no_status 不能取反；请改为选择另一个",
                 ));
             }
             items.push((item, negated, item_start));
@@ -167,6 +194,7 @@ impl<'a> Parser<'a> {
             return Err(self.err_at(
                 at,
                 "malformed and no_status count lines, not requests; they cannot share a selector with status codes",
+                "malformed 和 no_status 统计的是行而不是请求，不能与状态码放在同一个选择器中",
             ));
         }
         Ok(Selector {
@@ -181,6 +209,7 @@ impl<'a> Parser<'a> {
             return Err(self.err_at(
                 start,
                 &format!("expected {ITEM_HINT}, found {}", self.found()),
+                &format!("应为{ITEM_HINT_ZH}，实际为{}", self.found()),
             ));
         }
         if word.bytes().all(|b| b.is_ascii_digit()) {
@@ -190,6 +219,7 @@ impl<'a> Parser<'a> {
                     &format!(
                         "'{word}' is not a status code: codes have three digits, e.g. 503 or 000"
                     ),
+                    &format!("'{word}' 不是状态码：状态码是三位数字，例如 503 或 000"),
                 )
             })?;
             let save = self.pos;
@@ -205,12 +235,14 @@ impl<'a> Parser<'a> {
                 self.err_at(
                     hi_start,
                     "a range ends with a three-digit status code, e.g. 500-504",
+                    "范围的结尾必须是三位数字的状态码，例如 500-504",
                 )
             })?;
             if hi < lo {
                 return Err(self.err_at(
                     start,
                     &format!("the range {lo:03}-{hi:03} is backwards; write {hi:03}-{lo:03}"),
+                    &format!("范围 {lo:03}-{hi:03} 写反了；应写作 {hi:03}-{lo:03}"),
                 ));
             }
             return Ok(Item::Range(lo, hi));
@@ -224,6 +256,7 @@ impl<'a> Parser<'a> {
             _ => Err(self.err_at(
                 start,
                 &format!("unknown item '{word}': expected {ITEM_HINT}"),
+                &format!("未知的项 '{word}'：应为{ITEM_HINT_ZH}"),
             )),
         }
     }
@@ -238,7 +271,13 @@ impl<'a> Parser<'a> {
             (_, Some(b"!=")) => (Op::Ne, 2),
             (Some(b'>'), _) => (Op::Gt, 1),
             (Some(b'<'), _) => (Op::Lt, 1),
-            (Some(b'='), _) => return Err(self.err_at(at, "use '==' to compare for equality")),
+            (Some(b'='), _) => {
+                return Err(self.err_at(
+                    at,
+                    "use '==' to compare for equality",
+                    "比较相等请用 '=='",
+                ));
+            }
             _ => {
                 return Err(self.err_at(
                     at,
@@ -246,6 +285,7 @@ impl<'a> Parser<'a> {
                         "expected a comparison (> >= < <= == !=), found {}",
                         self.found()
                     ),
+                    &format!("应为比较运算符（> >= < <= == !=），实际为{}", self.found()),
                 ));
             }
         };
@@ -258,11 +298,15 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         match self.peek() {
             None => {
-                return Err(
-                    self.err_at(start, &format!("expected a number after '{}'", op.as_str()))
-                );
+                return Err(self.err_at(
+                    start,
+                    &format!("expected a number after '{}'", op.as_str()),
+                    &format!("'{}' 后面应为数字", op.as_str()),
+                ));
             }
-            Some(b'-') => return Err(self.err_at(start, "thresholds cannot be negative")),
+            Some(b'-') => {
+                return Err(self.err_at(start, "thresholds cannot be negative", "阈值不能为负数"));
+            }
             Some(b'0'..=b'9') => {}
             Some(_) => {
                 return Err(self.err_at(
@@ -272,6 +316,7 @@ impl<'a> Parser<'a> {
                         op.as_str(),
                         self.found()
                     ),
+                    &format!("'{}' 后面应为数字，实际为{}", op.as_str(), self.found()),
                 ));
             }
         }
@@ -280,16 +325,21 @@ impl<'a> Parser<'a> {
         if self.eat(b'.') {
             frac = self.digits();
             if frac.is_empty() {
-                return Err(self.err_at(self.pos, "expected digits after the decimal point"));
+                return Err(self.err_at(
+                    self.pos,
+                    "expected digits after the decimal point",
+                    "小数点后面应为数字",
+                ));
             }
         }
         if frac.len() > MAX_DECIMALS as usize {
             return Err(self.err_at(
                 start,
                 &format!("at most {MAX_DECIMALS} decimal places are supported"),
+                &format!("最多支持 {MAX_DECIMALS} 位小数"),
             ));
         }
-        let too_large = || self.err_at(start, "the number is too large");
+        let too_large = || self.err_at(start, "the number is too large", "数字太大");
         let mut mantissa: u128 = 0;
         for b in int.bytes().chain(frac.bytes()) {
             mantissa = mantissa
@@ -356,14 +406,18 @@ impl<'a> Parser<'a> {
     /// What sits at the cursor, quoted, for "found ..." messages.
     fn found(&self) -> String {
         match self.src[self.pos..].chars().next() {
-            None => "the end of the expression".to_string(),
+            None => self
+                .lang
+                .pick("the end of the expression", "表达式结尾")
+                .to_string(),
             Some(c) => format!("'{}'", c.escape_debug()),
         }
     }
 
-    /// An error at byte offset `at`; the column is the display width of the
-    /// text before it, so the caret lines up under wide (CJK) characters too.
-    fn err_at(&self, at: usize, message: &str) -> ParseError {
+    /// An error at byte offset `at`, worded `en` or `zh` as the language says;
+    /// the column is the display width of the text before it, so the caret
+    /// lines up under wide (CJK) characters too.
+    fn err_at(&self, at: usize, en: &str, zh: &str) -> ParseError {
         let at = at.min(self.src.len());
         let column = if self.src.is_char_boundary(at) {
             self.src[..at].width()
@@ -373,7 +427,8 @@ impl<'a> Parser<'a> {
         ParseError {
             source: self.src.to_string(),
             column,
-            message: message.to_string(),
+            message: self.lang.pick(en, zh).to_string(),
+            lang: self.lang,
         }
     }
 }

@@ -197,6 +197,54 @@ fn errors_point_at_the_offending_token() {
         let (c, msg) = bad(src);
         assert!(msg.contains(needle), "{src:?}: {msg:?} lacks {needle:?}");
         assert_eq!(c, col, "{src:?}: {msg}");
+        // In Chinese: the same column, every message translated.
+        let zh = parse_in(src, Lang::Zh).unwrap_err();
+        assert_eq!(zh.column, col, "{src:?}");
+        assert!(
+            zh.message
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{src:?}: {}",
+            zh.message
+        );
+        assert!(zh.to_string().starts_with("无效的表达式 '"), "{zh}");
+    }
+}
+
+#[test]
+fn every_parse_error_has_a_chinese_message() {
+    // Inputs reaching each error the table above may not: empty, bad numbers.
+    for src in [
+        "",
+        "rate 5xx",
+        "count(5xx > 1",
+        "5xx > 1 x",
+        "count(5xx) > 1%",
+        "rate(5xx) > 1",
+        "5xx > 101%",
+        "5xx > 1.5",
+        "count(5xx) > 1.5",
+        "5xx > 99999999999999999999",
+        "!malformed > 1",
+        "malformed,5xx > 1",
+        "> 1",
+        "5 > 1",
+        "500- > 1",
+        "504-500 > 1",
+        "bogus > 1",
+        "5xx = 1",
+        "5xx ? 1",
+        "5xx >",
+        "5xx > -1",
+        "5xx > x",
+        "5xx > 1.",
+        "5xx > 1.0000000001%",
+        "5xx > 1e99",
+    ] {
+        let en = parse(src).unwrap_err();
+        let zh = parse_in(src, Lang::Zh).unwrap_err();
+        assert_eq!(en.column, zh.column, "{src:?}");
+        assert!(!zh.message.is_ascii(), "{src:?}: {}", zh.message);
     }
 }
 
