@@ -203,11 +203,17 @@ pub enum ChoiceError {
 impl std::fmt::Display for ChoiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ChoiceError::Unknown(s) => write!(
-                f,
-                "unknown log format '{s}' (try: auto, {}, or your server's nginx log_format / Apache LogFormat string)",
-                presets::names().collect::<Vec<_>>().join(", ")
-            ),
+            ChoiceError::Unknown(s) => {
+                write!(f, "unknown log format '{s}'")?;
+                if let Some(near) = presets::suggest(s) {
+                    write!(f, " (did you mean '{near}'?)")?;
+                }
+                write!(
+                    f,
+                    "; try: auto, {}, or your server's nginx log_format / Apache LogFormat string",
+                    presets::names().collect::<Vec<_>>().join(", ")
+                )
+            }
             ChoiceError::BadFormatString { source, reason } => {
                 write!(f, "cannot use format string '{source}': {reason}")
             }
@@ -222,7 +228,7 @@ impl std::error::Error for ChoiceError {}
 /// once, for the status `opts` asks for, so that mistakes are reported before
 /// any input is read.
 pub fn parse_choice(s: &str, opts: &FormatOptions) -> Result<FormatChoice, ChoiceError> {
-    if s == "auto" {
+    if s.eq_ignore_ascii_case("auto") {
         return Ok(FormatChoice::Auto);
     }
     if custom::Program::is_format_string(s) {
