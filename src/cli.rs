@@ -53,6 +53,7 @@ impl From<Verdict> for Outcome {
             Verdict::Pass => Outcome::Clean,
             Verdict::Fail => Outcome::ThresholdHeld,
             Verdict::TooFewRequests => Outcome::Partial,
+            Verdict::NoVerdict => Outcome::Clean,
         }
     }
 }
@@ -184,7 +185,7 @@ pub enum Annotations {
     name = "logstat",
     version,
     about,
-    after_help = "EXAMPLES:\n  logstat access.log\n  logstat access.log access.log.*.gz --per-input\n  logstat access.log --csv out.csv\n  zcat old.log.gz | logstat - -o json\n  logstat - --fail-if '5xx > 1%' --warn-if 'rate(4xx,!404) > 5%'\n  logstat --explain 499 5xx --lang zh\n\nEXIT STATUS:\n  0  no --fail-if threshold held\n  1  a --fail-if threshold held\n  2  no full answer: usage error, unreadable input, bad expression, too few requests"
+    after_help = "EXAMPLES:\n  logstat access.log\n  logstat access.log access.log.*.gz --per-input\n  logstat access.log --csv out.csv\n  zcat old.log.gz | logstat - -o json\n  logstat - --fail-if '5xx > 1%' --warn-if 'rate(4xx,!404) > 5%'\n  logstat --explain 499 5xx --lang zh\n\nEXIT STATUS:\n  0  no --fail-if threshold held\n  1  a --fail-if threshold held\n  2  no full answer: usage error, unreadable input, bad expression, too few requests for a --fail-if"
 )]
 pub struct Args {
     /// Log files to read; gzip is recognised by content. No FILE, or `-`, reads stdin.
@@ -255,7 +256,7 @@ pub struct Args {
     #[arg(long, value_name = "EXPR")]
     pub warn_if: Vec<String>,
 
-    /// With checks, exit 2 when fewer requests were counted. Example: `--min-requests 1000`
+    /// With checks, give no verdict when fewer requests were counted (exit 2 with a --fail-if). Example: `--min-requests 1000`
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub min_requests: u64,
 
