@@ -13,25 +13,38 @@
 //!
 //! Every error line has one style, `logstat: MESSAGE` on stderr
 //! ([`print_error`]); clap's usage errors are rewritten to match.
+//!
+//! What a run prints, in order, so that whoever reads only the end of it
+//! (a CI log, a terminal) reads the truth: the report (stdout), the verdict
+//! lines and the overall check line, then, on stderr, the `--min-requests`
+//! line if any, and last the line saying the answer is partial and why
+//! (`logstat: 1 of 12 inputs could not be read (…); exit 2`). Each failed
+//! input's own error line comes earlier, as soon as the scan is done.
+//!
+//! stdout carries one thing. The report goes there, unless `--csv -`,
+//! `--json -` or `--dump-malformed -` claims it: then the table goes to
+//! stderr, as the verdicts do whenever stdout carries data. Two claims on
+//! stdout are refused before anything is read.
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
 use crate::check::{self, CheckResult, Verdict};
 use crate::escape;
 use crate::explain;
-use crate::format::{self, FormatOptions};
+use crate::format::{self, FormatChoice, FormatOptions};
 use crate::input;
 use crate::interrupt;
 use crate::lang::{Lang, Langs};
 use crate::report::{self, ReportOptions};
 use crate::scan::{self, ScanOptions};
 use crate::summary::Summary;
-use crate::text;
+use crate::text::{self, group};
 
 pub use crate::report::Output;
 
@@ -54,6 +67,7 @@ impl From<Verdict> for Outcome {
             Verdict::Pass => Outcome::Clean,
             Verdict::Fail => Outcome::ThresholdHeld,
             Verdict::TooFewRequests => Outcome::Partial,
+            Verdict::NoVerdict => Outcome::Clean,
         }
     }
 }
@@ -77,6 +91,25 @@ pub enum Error {
     /// `--codes` / `--explain` refused an argument or could not write.
     #[error(transparent)]
     Explain(#[from] explain::Error),
+    /// stdout was closed when logstat started (`logstat … >&-`): the report
+    /// would go nowhere.
+    #[error(
+        "stdout is closed, so the report has nowhere to go; redirect it (`> /dev/null` to discard it)"
+    )]
+    StdoutClosed,
+    /// stdin is to be read but was closed when logstat started (`<&-`).
+    #[error("stdin is closed; give a FILE, or pipe a log into logstat")]
+    StdinClosed,
+    /// `-` given more than once: one stdin split between two readers.
+    #[error("`-` (stdin) is given more than once; stdin can be read only once")]
+    StdinTwice,
+    /// Two outputs claim stdout (`--csv - --json -`, `-o json --dump-malformed -`).
+    #[error("{0} and {1} both write to stdout; send one of them to a file")]
+    StdoutTwice(&'static str, &'static str),
+    /// An output path is the same file as an input (also through a symlink
+    /// or a hard link): writing it would destroy the log being read.
+    #[error("{output} is the input {input}; refusing to overwrite it")]
+    OutputIsInput { output: String, input: String },
     /// The `--dump-malformed` file could not be created.
     #[error("--dump-malformed {}: {}", .path.display(), input::describe(.source))]
     DumpCreate { path: PathBuf, source: io::Error },
@@ -185,7 +218,7 @@ pub enum Annotations {
     name = "logstat",
     version,
     about,
-    after_help = "EXAMPLES:\n  logstat access.log\n  logstat access.log access.log.*.gz --per-input\n  logstat access.log --csv out.csv\n  zcat old.log.gz | logstat - -o json\n  logstat - --fail-if '5xx > 1%' --warn-if 'rate(4xx,!404) > 5%'\n  logstat --explain 499 5xx --lang zh\n\nEXIT STATUS:\n  0  no --fail-if threshold held\n  1  a --fail-if threshold held\n  2  no full answer: usage error, unreadable input, bad expression, too few requests"
+    after_help = "EXAMPLES:\n  logstat access.log\n  logstat access.log access.log.*.gz --per-input\n  logstat access.log --csv out.csv\n  zcat old.log.gz | logstat - -o json\n  logstat - --fail-if '5xx > 1%' --warn-if 'rate(4xx,!404) > 5%'\n  logstat --explain 499 5xx --lang zh\n\nEXIT STATUS:\n  0  no --fail-if threshold held\n  1  a --fail-if threshold held\n  2  no full answer: usage error, unreadable input, bad expression, too few requests for a --fail-if"
 )]
 pub struct Args {
     /// Log files to read; gzip is recognised by content. No FILE, or `-`, reads stdin.
@@ -220,15 +253,15 @@ pub struct Args {
     #[arg(long, exclusive = true)]
     pub man: bool,
 
-    /// Worker threads [default: all cores]. Results never depend on it. Example: `-j 4`
-    #[arg(short = 'j', long = "threads", value_name = "N")]
+    /// Worker threads, 0 to 1024; at most 4 per core are started [default: 0, one per core]. Results never depend on it. Example: `-j 4`
+    #[arg(short = 'j', long = "threads", value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
-    /// Bytes per chunk handed to a worker (testing and tuning). Example: `--chunk-size 65536`
-    #[arg(long, value_name = "BYTES", hide = true)]
+    /// Bytes per chunk handed to a worker, 1 to 64 MiB (testing and tuning). Example: `--chunk-size 65536`
+    #[arg(long, value_name = "BYTES", hide = true, value_parser = parse_chunk_size)]
     pub chunk_size: Option<usize>,
 
-    /// Write every malformed line, verbatim, to PATH. Example: `--dump-malformed bad.txt`
+    /// Write every malformed line, verbatim, to PATH (`-` for stdout). Example: `--dump-malformed bad.txt`
     #[arg(long, value_name = "PATH")]
     pub dump_malformed: Option<PathBuf>,
 
@@ -268,7 +301,7 @@ pub struct Args {
     #[arg(long, value_name = "EXPR")]
     pub warn_if: Vec<String>,
 
-    /// With checks, exit 2 when fewer requests were counted. Example: `--min-requests 1000`
+    /// With checks, give no verdict when fewer requests were counted (exit 2 with a --fail-if). Example: `--min-requests 1000`
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub min_requests: u64,
 
@@ -281,7 +314,82 @@ pub struct Args {
     pub annotations: Option<Annotations>,
 }
 
-/// Runs logstat with the process arguments; returns the exit status.
+/// Most worker threads `-j` takes. Far above any machine's cores; beyond it
+/// a typo (`-j 10000`) would spend its time starting threads, and absurd
+/// values would exhaust memory before the first line is read.
+pub const MAX_THREADS: usize = 1024;
+
+/// Most worker threads started per core. Counting is CPU-bound, so more
+/// threads than cores gain nothing but some overlap of reads, while hundreds
+/// of idle threads per core cost seconds to start and stop. A `-j` taken
+/// from a bigger machine's script is clamped to this rather than refused:
+/// results never depend on the thread count.
+const THREADS_PER_CORE: usize = 4;
+
+/// The worker threads to start for `-j N` (0: one per core).
+fn worker_threads(requested: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match requested {
+        0 => cores,
+        n => n.min(cores * THREADS_PER_CORE),
+    }
+}
+
+/// Largest `--chunk-size`: every worker and every stream reader holds a few
+/// buffers of this size, so larger chunks cost memory and gain nothing.
+pub const MAX_CHUNK: usize = 64 * 1024 * 1024;
+
+/// `-j N`: 0 (all cores) to [`MAX_THREADS`].
+fn parse_threads(s: &str) -> Result<usize, String> {
+    bounded(s, 0, MAX_THREADS, "threads (0 = one per core)")
+}
+
+/// `--chunk-size BYTES`: 1 to [`MAX_CHUNK`].
+fn parse_chunk_size(s: &str) -> Result<usize, String> {
+    bounded(s, 1, MAX_CHUNK, "bytes")
+}
+
+/// A whole number in `lo..=hi`; the error says the bounds, however far off
+/// the value is (even past `u64`).
+fn bounded(s: &str, lo: usize, hi: usize, unit: &str) -> Result<usize, String> {
+    let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match s.parse::<usize>() {
+        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+        _ if digits => Err(format!("must be {lo} to {hi} {unit}")),
+        _ => Err(format!("expected a whole number, {lo} to {hi} {unit}")),
+    }
+}
+
+/// Which standard streams were closed when the process started: bit 0
+/// stdin, bit 1 stdout, bit 2 stderr.
+static CLOSED_AT_START: AtomicU8 = AtomicU8::new(0);
+
+/// Records which of stdin, stdout and stderr were closed when the process
+/// started. Rust's runtime start-up reopens a closed one on `/dev/null` (so
+/// that a file opened later cannot take its number), after which
+/// `logstat … >&-` looks like `> /dev/null` and the report would vanish
+/// without a word. The binary calls this before that start-up, from the
+/// platform's constructor list, so [`run`] can refuse instead.
+pub extern "C" fn note_closed_stdio() {
+    #[cfg(unix)]
+    {
+        let mut closed = 0;
+        for fd in 0..3 {
+            // SAFETY: F_GETFD only reads the descriptor's flags; on a
+            // descriptor that is not open it fails with EBADF.
+            if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
+                closed |= 1 << fd;
+            }
+        }
+        CLOSED_AT_START.store(closed, Ordering::Relaxed);
+    }
+}
+
+/// Whether standard stream `fd` (0–2) was closed when the process started.
+fn closed_at_start(fd: u8) -> bool {
+    CLOSED_AT_START.load(Ordering::Relaxed) & (1 << fd) != 0
+}
+
 /// The clap command, with the `--log-format` help listed from the preset
 /// table so that it names every format `--log-format` accepts.
 pub fn command() -> clap::Command {
@@ -322,8 +430,12 @@ pub fn main() -> ExitCode {
         // `--help` and `--version` arrive as clap "errors" but are the answer
         // asked for: stdout, success.
         Err(e) if !e.use_stderr() => {
-            let _ = e.print();
-            Ok(Outcome::Clean)
+            if closed_at_start(1) {
+                Err(Error::StdoutClosed)
+            } else {
+                let _ = e.print();
+                Ok(Outcome::Clean)
+            }
         }
         Err(e) => Err(Error::Usage(e)),
     };
@@ -338,6 +450,9 @@ pub fn main() -> ExitCode {
 /// written) are printed as they happen and make the outcome
 /// [`Outcome::Partial`]; the error that stops the run is returned, unprinted.
 pub fn run(args: Args) -> Result<Outcome, Error> {
+    if closed_at_start(1) {
+        return Err(Error::StdoutClosed);
+    }
     let langs = Langs::resolve(args.lang, Lang::from_env);
     let lang = langs.human;
     let github = match args.annotations {
@@ -360,13 +475,20 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         return explain(&args, langs);
     }
 
+    // Everything that can be refused is refused before reading any input
+    // or creating any file.
+    let from_stdin = args.files.is_empty() || args.files.iter().any(|p| is_dash(p));
+    if args.files.iter().filter(|p| is_dash(p)).count() > 1 {
+        return Err(Error::StdinTwice);
+    }
+    if from_stdin && closed_at_start(0) {
+        return Err(Error::StdinClosed);
+    }
     // With no FILE, stdin is read; at a terminal that would silently wait
     // for typed lines, which nobody means. `-` still reads a terminal.
     if args.files.is_empty() && io::stdin().is_terminal() {
         return Err(Error::NoInput);
     }
-
-    // Everything that can be refused is refused before reading any input.
     let gate = check::Gate::from_args(&args.fail_if, &args.warn_if, args.min_requests, lang)?;
     let format_options = FormatOptions {
         status_key: args.status_key.clone(),
@@ -374,18 +496,21 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
     };
     let format =
         format::parse_choice(&args.log_format, &format_options).map_err(Error::LogFormat)?;
-    let mut dump_file = match &args.dump_malformed {
-        Some(p) => Some(io::BufWriter::new(File::create(p).map_err(|source| {
-            Error::DumpCreate {
+    let data_on_stdout = stdout_claim(&args)?;
+    refuse_overwriting_inputs(&args)?;
+    let mut dump: Option<Box<dyn Write + Send>> = match &args.dump_malformed {
+        Some(p) if is_dash(p) => Some(Box::new(io::BufWriter::new(io::stdout()))),
+        Some(p) => Some(Box::new(io::BufWriter::new(File::create(p).map_err(
+            |source| Error::DumpCreate {
                 path: p.clone(),
                 source,
-            }
-        })?)),
+            },
+        )?))),
         None => None,
     };
 
     let mut opts = ScanOptions {
-        threads: args.threads.unwrap_or(0),
+        threads: worker_threads(args.threads.unwrap_or(0)),
         chunk_size: args.chunk_size.unwrap_or(0),
         format,
         format_options,
@@ -398,7 +523,7 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
     let summary = scan::scan(
         &args.files,
         &opts,
-        dump_file.as_mut().map(|f| f as &mut (dyn Write + Send)),
+        dump.as_deref_mut().map(|d| d as &mut (dyn Write + Send)),
     );
     drop(progress);
     interrupt::mask(false);
@@ -412,59 +537,276 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
             outcome = Outcome::Partial;
         }
     }
-    if let Some(Err(e)) = dump_file.map(|mut f| f.flush()) {
+    if let FormatChoice::Fixed(_) = &opts.format {
+        warn_unfit_format(&args, &summary);
+    }
+    if let Some(Err(e)) = dump.map(|mut f| f.flush()) {
         print_error(&Error::DumpWrite(e));
         outcome = Outcome::Partial;
     }
 
+    // With no input read at all there is no answer to report: a report of
+    // zeros would read as "the log is empty".
+    let answered = summary
+        .inputs
+        .iter()
+        .any(|i| i.error.is_none() || i.counts.lines() > 0);
     let results = gate.evaluate(&summary);
+    // Verdicts and the table go to stderr when stdout carries data.
+    let to_stderr = args.output != Output::Table || data_on_stdout;
     let ropts = ReportOptions {
         lang: langs,
-        color: color_enabled(args.color),
+        color: color_enabled(
+            args.color,
+            if data_on_stdout {
+                io::stderr().is_terminal()
+            } else {
+                io::stdout().is_terminal()
+            },
+        ),
         per_input: args.per_input,
         width: text::terminal_width(),
         no_descriptions: args.no_descriptions,
     };
-    write_reports(&args, &summary, &ropts, &results)?;
+    if answered {
+        write_reports(&args, &summary, &ropts, &results, data_on_stdout)?;
+    }
     if !gate.is_empty() {
-        // Verdicts go to stderr when stdout carries CSV or JSON data.
-        let to_stderr = args.output != Output::Table;
+        outcome = outcome.max(gate_outputs(
+            &args, &gate, &summary, &results, answered, to_stderr,
+        ));
+    }
+    if let Some(line) = partial_line(&summary, opts.cancel.is_cancelled()) {
+        let _ = writeln!(io::stderr().lock(), "logstat: {line}");
+    }
+    Ok(outcome)
+}
+
+/// The gate's outputs after the report: verdict lines (on stderr when
+/// `to_stderr`), the `--junit` file, GitHub annotations and the
+/// `--min-requests` line; returns the outcome they make. With no input
+/// `answered`, only the JUnit file is written, so the CI test tab still
+/// shows why the run failed.
+fn gate_outputs(
+    args: &Args,
+    gate: &check::Gate,
+    summary: &Summary,
+    results: &[CheckResult],
+    answered: bool,
+    to_stderr: bool,
+) -> Outcome {
+    let mut outcome = Outcome::Clean;
+    if answered {
         let r = if to_stderr {
-            gate.write_verdicts(&mut io::stderr().lock(), &results)
+            gate.write_verdicts(&mut io::stderr().lock(), results)
         } else {
-            gate.write_verdicts(&mut io::stdout().lock(), &results)
+            gate.write_verdicts(&mut io::stdout().lock(), results)
         };
         // The report itself is out, so a lost verdict line is reported but
         // does not make the answer partial.
         if let Err(e) = r {
             print_error(&Error::Write(e));
         }
-        if let Some(p) = &args.junit {
-            if let Err(source) =
-                File::create(p).and_then(|mut f| gate.write_junit(&mut f, &summary, &results))
-            {
-                print_error(&Error::Junit {
-                    path: p.clone(),
-                    source,
-                });
-                outcome = Outcome::Partial;
-            }
-        }
-        if github {
-            // The runner reads workflow commands from both streams; keep
-            // them out of stdout when it carries CSV or JSON.
-            let _ = if to_stderr {
-                gate.write_github(&mut io::stderr().lock(), &summary, &results)
-            } else {
-                gate.write_github(&mut io::stdout().lock(), &summary, &results)
-            };
-        }
-        if let Some(msg) = gate.too_few_message(&summary) {
-            print_error(&Error::TooFewRequests(msg));
-        }
-        outcome = outcome.max(gate.verdict(&summary, &results).into());
     }
-    Ok(outcome)
+    if let Some(p) = &args.junit {
+        if let Err(source) =
+            File::create(p).and_then(|mut f| gate.write_junit(&mut f, summary, results))
+        {
+            print_error(&Error::Junit {
+                path: p.clone(),
+                source,
+            });
+            outcome = Outcome::Partial;
+        }
+    }
+    let github = match args.annotations {
+        Some(a) => a == Annotations::Github,
+        None => std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+    };
+    if github && answered {
+        // The runner reads workflow commands from both streams; keep
+        // them out of stdout when it carries CSV or JSON.
+        let _ = if to_stderr {
+            gate.write_github(&mut io::stderr().lock(), summary, results)
+        } else {
+            gate.write_github(&mut io::stdout().lock(), summary, results)
+        };
+    }
+    if answered && let Some(msg) = gate.too_few_message(summary) {
+        print_error(&Error::TooFewRequests(msg));
+    }
+    outcome.max(gate.verdict(summary, results).into())
+}
+
+/// `-` as a path: stdin for an input, stdout for an output.
+fn is_dash(p: &Path) -> bool {
+    p.as_os_str() == "-"
+}
+
+/// Whether `--csv -`, `--json -` or `--dump-malformed -` takes stdout (the
+/// table then goes to stderr); refuses two things on stdout, counting a
+/// CSV or JSON report (`-o`) as one.
+fn stdout_claim(args: &Args) -> Result<bool, Error> {
+    let report = match args.output {
+        Output::Table => None,
+        Output::Csv => Some("-o csv"),
+        Output::Json => Some("-o json"),
+    };
+    let sides = [
+        ("--csv -", &args.csv),
+        ("--json -", &args.json),
+        ("--dump-malformed -", &args.dump_malformed),
+    ]
+    .into_iter()
+    .filter(|(_, p)| p.as_deref().is_some_and(is_dash))
+    .map(|(flag, _)| flag);
+    let claims: Vec<&'static str> = report.into_iter().chain(sides).collect();
+    match claims[..] {
+        [a, b, ..] => Err(Error::StdoutTwice(a, b)),
+        [_] => Ok(report.is_none()),
+        [] => Ok(false),
+    }
+}
+
+/// Refuses any output (`--dump-malformed`, `--csv`, `--json`, `--junit`,
+/// and stdout redirected to a file) that is the same file as an input, by
+/// device and inode, so neither a symlink nor a hard link gets past it.
+/// Runs before anything is opened for writing: `File::create` would
+/// truncate the log before it is read. Only regular files count: writing
+/// to `/dev/null` while reading it harms nothing.
+#[cfg(unix)]
+fn refuse_overwriting_inputs(args: &Args) -> Result<(), Error> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+
+    let id = |m: std::fs::Metadata| m.is_file().then(|| (m.dev(), m.ino()));
+    let stdio = |fd: std::os::fd::BorrowedFd| {
+        let f = File::from(fd.try_clone_to_owned().ok()?);
+        id(f.metadata().ok()?)
+    };
+    let stdin_only = [PathBuf::from("-")];
+    let files = if args.files.is_empty() {
+        &stdin_only[..]
+    } else {
+        &args.files[..]
+    };
+    let inputs: Vec<(PathBuf, (u64, u64))> = files
+        .iter()
+        .filter_map(|p| {
+            let file = if is_dash(p) {
+                stdio(io::stdin().as_fd())
+            } else {
+                std::fs::metadata(p).ok().and_then(id)
+            };
+            Some((scan::display_name(p), file?))
+        })
+        .collect();
+    let clash = |file: Option<(u64, u64)>| {
+        let file = file?;
+        inputs.iter().find(|(_, i)| *i == file).map(|(n, _)| n)
+    };
+    let outputs = [
+        ("--dump-malformed", &args.dump_malformed),
+        ("--csv", &args.csv),
+        ("--json", &args.json),
+        ("--junit", &args.junit),
+    ];
+    for (flag, path) in outputs {
+        let Some(p) = path.as_deref().filter(|p| !is_dash(p)) else {
+            continue;
+        };
+        if let Some(input) = clash(std::fs::metadata(p).ok().and_then(id)) {
+            return Err(Error::OutputIsInput {
+                output: format!("{flag} {}", escape::escape_path(p)),
+                input: escape::escape_path(input),
+            });
+        }
+    }
+    if let Some(input) = clash(stdio(io::stdout().as_fd())) {
+        return Err(Error::OutputIsInput {
+            output: "stdout".into(),
+            input: escape::escape_path(input),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_overwriting_inputs(_: &Args) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Warns, for each input, when the forced `--log-format` leaves more than
+/// half of its lines (skipped ones aside) malformed, naming the format
+/// detection would pick: a forced format that does not fit otherwise shows
+/// only as a report of malformed lines.
+fn warn_unfit_format(args: &Args, s: &Summary) {
+    let forced = if format::presets::by_name(&args.log_format).is_some() {
+        format!("--log-format {}", args.log_format)
+    } else {
+        "your --log-format string".to_string()
+    };
+    let key = args
+        .status_key
+        .as_ref()
+        .map(|k| format!(" --status-key {k}"))
+        .unwrap_or_default();
+    for i in &s.inputs {
+        let c = &i.counts;
+        let read = c.lines() - c.skipped;
+        if c.malformed * 2 <= read {
+            continue;
+        }
+        let verb = if c.malformed == 1 { "is" } else { "are" };
+        let noun = if read == 1 { "line" } else { "lines" };
+        let advice = match &i.detected {
+            Some(d) if *d == i.format => String::new(),
+            Some(d) => format!("; auto-detection picks {d}"),
+            None => "; auto-detection finds no known format either".to_string(),
+        };
+        let _ = writeln!(
+            io::stderr().lock(),
+            "logstat: warning: {}: {} of {} {noun} {verb} malformed for {forced}{key}{advice}",
+            escape::escape_path(&i.path),
+            group(c.malformed),
+            group(read),
+        );
+    }
+}
+
+/// The last line of a run whose answer is partial because inputs failed:
+/// how many of how many, and which, with the start of each reason
+/// (`1 of 12 inputs could not be read (error.log: no known log format fits
+/// its first lines); exit 2`). After Ctrl-C it says so instead.
+fn partial_line(s: &Summary, interrupted: bool) -> Option<String> {
+    /// Inputs named in full; the rest are counted.
+    const NAMED: usize = 3;
+    let failed: Vec<_> = s.inputs.iter().filter(|i| i.error.is_some()).collect();
+    if failed.is_empty() {
+        return None;
+    }
+    let mut list: Vec<String> = failed
+        .iter()
+        .take(NAMED)
+        .map(|i| {
+            let e = i.error.as_deref().unwrap_or_default();
+            // The reason's first clause; the input's own line has the rest.
+            let short = e.split(" (").next().unwrap_or(e);
+            let short = short.split("; ").next().unwrap_or(short);
+            format!("{}: {short}", escape::escape_path(&i.path))
+        })
+        .collect();
+    if failed.len() > NAMED {
+        list.push(format!("and {} more", failed.len() - NAMED));
+    }
+    let (n, m) = (failed.len(), s.inputs.len());
+    let noun = if m == 1 { "input" } else { "inputs" };
+    let list = list.join(", ");
+    Some(if interrupted {
+        format!("interrupted by Ctrl-C: {n} of {m} {noun} not read in full ({list}); exit 2")
+    } else {
+        format!("{n} of {m} {noun} could not be read ({list}); exit 2")
+    })
 }
 
 /// `--completions` / `--man` on stdout, rendered whole first: clap_complete
@@ -498,37 +840,43 @@ fn explain(args: &Args, lang: Langs) -> Result<Outcome, Error> {
 }
 
 /// Whether the table gets ANSI colors: `always`/`never` as said; `auto` only
-/// when stdout is a terminal, `NO_COLOR` is unset or empty and `TERM` is not `dumb`.
-pub fn color_enabled(choice: ColorChoice) -> bool {
+/// when the table goes to a terminal, `NO_COLOR` is unset or empty and
+/// `TERM` is not `dumb`.
+pub fn color_enabled(choice: ColorChoice, terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var_os("TERM").is_none_or(|v| v != "dumb")
-                && io::stdout().is_terminal()
+                && terminal
         }
     }
 }
 
-/// Writes the main report to stdout and the `--csv` / `--json` side files.
+/// Writes the main report (to stderr when `table_to_stderr`, because a side
+/// output took stdout) and the `--csv` / `--json` side outputs.
 fn write_reports(
     args: &Args,
     s: &Summary,
     o: &ReportOptions,
     results: &[CheckResult],
+    table_to_stderr: bool,
 ) -> Result<(), Error> {
     let checks = (!results.is_empty()).then_some(results);
-    {
+    let report = |out: &mut dyn Write| match args.output {
+        Output::Table => report::write_table(out, s, o),
+        Output::Csv => report::write_csv(out, s, o),
+        Output::Json => report::write_json(out, s, o, checks),
+    };
+    if table_to_stderr {
+        let mut out = io::BufWriter::new(io::stderr().lock());
+        report(&mut out).and_then(|()| out.flush())
+    } else {
         let mut out = io::BufWriter::new(io::stdout().lock());
-        match args.output {
-            Output::Table => report::write_table(&mut out, s, o),
-            Output::Csv => report::write_csv(&mut out, s, o),
-            Output::Json => report::write_json(&mut out, s, o, checks),
-        }
-        .and_then(|()| out.flush())
-        .map_err(Error::Write)?;
+        report(&mut out).and_then(|()| out.flush())
     }
+    .map_err(Error::Write)?;
     let plain = ReportOptions {
         color: false,
         ..o.clone()
@@ -544,7 +892,7 @@ fn write_reports(
 
 /// Runs `f` on stdout for `-`, else on a new file at `p`; errors name the file.
 fn with_output(p: &Path, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
-    if p.as_os_str() == "-" {
+    if is_dash(p) {
         let mut out = io::BufWriter::new(io::stdout().lock());
         f(&mut out).and_then(|()| out.flush()).map_err(Error::Write)
     } else {
@@ -584,6 +932,34 @@ mod tests {
             Outcome::Clean.max(Verdict::Fail.into()),
             Outcome::ThresholdHeld
         );
+        // Warnings never fail a job, not even for lack of data.
+        assert_eq!(Outcome::from(Verdict::NoVerdict), Outcome::Clean);
+    }
+
+    #[test]
+    fn thread_counts_are_clamped_to_a_few_per_core() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(worker_threads(0), cores);
+        assert_eq!(worker_threads(1), 1);
+        assert_eq!(worker_threads(MAX_THREADS), cores * THREADS_PER_CORE);
+    }
+
+    #[test]
+    fn bounded_numbers_say_their_bounds() {
+        assert_eq!(bounded("0", 0, 8, "x"), Ok(0));
+        assert_eq!(bounded("8", 0, 8, "x"), Ok(8));
+        assert_eq!(bounded("9", 0, 8, "x"), Err("must be 0 to 8 x".into()));
+        assert_eq!(
+            bounded("99999999999999999999999", 0, 8, "x"),
+            Err("must be 0 to 8 x".into())
+        );
+        for bad in ["", "-1", "1e3", " 1", "four"] {
+            assert_eq!(
+                bounded(bad, 0, 8, "x"),
+                Err("expected a whole number, 0 to 8 x".into()),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -36,6 +36,11 @@ pub struct InputSummary {
     pub bytes: u64,
     /// Why this input gave no full answer (unreadable, undetectable), if so.
     pub error: Option<String>,
+    /// When `--log-format` forced the format: what detection would have
+    /// picked from the same first lines (`None` when nothing fits, or when
+    /// the format was detected anyway). Lets a forced format that leaves most
+    /// lines malformed name the one that would read them.
+    pub detected: Option<String>,
 }
 
 /// Everything a scan produced, ready for reports and checks.

@@ -421,3 +421,81 @@ fn junit_reports_too_few_requests_as_an_error() {
     );
     assert!(els.iter().any(|e| e.name == "skipped"));
 }
+
+#[test]
+fn junit_and_annotations_name_an_input_that_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let access = dir.path().join("access.log");
+    std::fs::write(&access, log(100, 2, 0)).unwrap();
+    let missing = dir.path().join("missing.log");
+    let xml = dir.path().join("checks.xml");
+    let out = Command::cargo_bin("logstat")
+        .unwrap()
+        .arg(&access)
+        .arg(&missing)
+        .args([
+            "--lang",
+            "en",
+            "--fail-if",
+            "5xx > 3%",
+            "--annotations",
+            "github",
+        ])
+        .arg("--junit")
+        .arg(&xml)
+        .assert()
+        .code(2);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let reason = format!("{}: No such file or directory", missing.display());
+    assert!(
+        stdout.contains(&format!("::error title=logstat input failed::{reason}\n")),
+        "{stdout}"
+    );
+    let els = parse_xml(&std::fs::read_to_string(&xml).unwrap());
+    let suite = els.iter().find(|e| e.name == "testsuite").unwrap();
+    assert_eq!(suite.attrs["tests"], "2");
+    assert_eq!(suite.attrs["errors"], "1");
+    assert_eq!(suite.attrs["failures"], "0");
+    let case = els
+        .iter()
+        .find(|e| e.name == "testcase" && e.attrs["classname"] == "logstat.input")
+        .expect("a testcase for the failed input");
+    assert_eq!(case.attrs["name"], missing.display().to_string());
+    let error = els.iter().find(|e| e.name == "error").unwrap();
+    assert_eq!(error.attrs["message"], reason);
+    assert_eq!(error.attrs["type"], "input");
+}
+
+#[test]
+fn warn_only_with_too_few_requests_is_skipped_not_an_error() {
+    let els = junit(
+        &["--warn-if", "5xx > 1%", "--min-requests", "1000"],
+        log(100, 2, 0),
+        0,
+    );
+    let suite = els.iter().find(|e| e.name == "testsuite").unwrap();
+    assert_eq!(suite.attrs["errors"], "0");
+    assert_eq!(suite.attrs["skipped"], "1");
+    assert!(els.iter().all(|e| e.name != "error"));
+    let skipped = els.iter().find(|e| e.name == "skipped").unwrap();
+    assert_eq!(
+        skipped.attrs["message"],
+        "no verdict: checks need at least 1,000 requests, counted 100"
+    );
+    logstat(
+        &[
+            "--warn-if",
+            "5xx > 1%",
+            "--min-requests",
+            "1000",
+            "--annotations",
+            "github",
+        ],
+        log(100, 2, 0),
+    )
+    .code(0)
+    .stdout(predicate::str::contains(
+        "::warning title=logstat checks incomplete::no verdict: checks need at least 1,000 requests, counted 100\n",
+    ))
+    .stdout(predicate::str::contains("::error").not());
+}

@@ -180,7 +180,19 @@ fn a_bad_input_is_named_and_the_others_still_count() {
         )),
         "{stderr}"
     );
-    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert_eq!(
+        stderr.lines().last(),
+        Some(
+            format!(
+                "logstat: 2 of 3 inputs could not be read ({}: No such file or directory, {}: is a directory); exit 2",
+                missing.display(),
+                dir.path().display()
+            )
+            .as_str()
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 3, "{stderr}");
     check_buckets(&json(&out.get_output().stdout));
 }
 
@@ -242,6 +254,14 @@ fn ctrl_c_on_an_endless_pipe_reports_what_was_read() {
     assert_eq!(v["requests"], 1);
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("<stdin>: interrupted"), "{stderr}");
+    // The last word says the answer is partial, and why.
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(
+            "logstat: interrupted by Ctrl-C: 1 of 1 input not read in full (<stdin>: "
+        ) && last.ends_with("; exit 2"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -85,6 +85,7 @@ fn hand_built() -> Summary {
         ),
         bytes: 287_654_321,
         error: None,
+        detected: None,
     };
     let edge = InputSummary {
         path: "edge/u_ex250314.log".into(),
@@ -92,6 +93,7 @@ fn hand_built() -> Summary {
         counts: counts(&[(200, 65_433), (404, 59), (418, 1), (777, 3)], 0, 4, 1),
         bytes: 12_345_678,
         error: None,
+        detected: None,
     };
     let missing = InputSummary {
         path: "missing.log.gz".into(),
@@ -99,6 +101,7 @@ fn hand_built() -> Summary {
         counts: Counts::default(),
         bytes: 0,
         error: Some("No such file or directory (os error 2)".to_string()),
+        detected: None,
     };
     let long = format!(
         "2025-03-14 09:00:00 W3SVC1 GET /搜索 q={} 80 - 203.0.113.9",

@@ -26,6 +26,8 @@
 //!   does not hold and is shown as skipped. The gate's verdict is still
 //!   [`Verdict::TooFewRequests`] through `--min-requests` unless the user
 //!   lowered it to 0 to accept empty input.
+//! - **Warnings never fail a job**: with only `--warn-if` checks, too few
+//!   requests is [`Verdict::NoVerdict`], said as such, not a failure.
 //!
 //! This module returns a [`Verdict`], never an exit status: `cli` decides the
 //! exit code in one place, where it also knows about unreadable inputs and
@@ -349,6 +351,9 @@ pub enum Verdict {
     /// Checks were asked but fewer than `min_requests` requests were counted,
     /// so whatever they held says nothing.
     TooFewRequests,
+    /// Too few requests, but every check is a `--warn-if`: there is nothing
+    /// to say, and a warning must not fail a job, not even for lack of data.
+    NoVerdict,
 }
 
 /// Every `--fail-if` / `--warn-if` of one run.
@@ -385,6 +390,12 @@ impl Gate {
         self.checks.is_empty()
     }
 
+    /// True when some check is a `--fail-if`: only then can the gate fail a
+    /// run, including for too few requests.
+    pub fn can_fail(&self) -> bool {
+        self.checks.iter().any(|(_, l)| *l == Level::Fail)
+    }
+
     pub fn evaluate(&self, s: &Summary) -> Vec<CheckResult> {
         self.checks
             .iter()
@@ -399,7 +410,9 @@ impl Gate {
     }
 
     /// Why the verdicts mean nothing, when too few requests were counted:
-    /// an error for stderr (the run exits 2), not part of the verdicts.
+    /// a line for stderr, not part of the verdicts. With a `--fail-if` it is
+    /// an error (the run exits 2); with only `--warn-if` it says there is no
+    /// verdict.
     pub fn too_few_message(&self, s: &Summary) -> Option<String> {
         self.too_few_requests(s).then(|| render::too_few(self, s))
     }
@@ -428,7 +441,9 @@ impl Gate {
     /// `--fail-if`: verdicts over too little data mean nothing. Warnings never
     /// change it.
     pub fn verdict(&self, s: &Summary, r: &[CheckResult]) -> Verdict {
-        if self.too_few_requests(s) {
+        if self.too_few_requests(s) && !self.can_fail() {
+            Verdict::NoVerdict
+        } else if self.too_few_requests(s) {
             Verdict::TooFewRequests
         } else if r.iter().any(|c| c.level == Level::Fail && c.held) {
             Verdict::Fail

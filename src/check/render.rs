@@ -84,22 +84,38 @@ fn prefix(lang: Lang, r: &CheckResult) -> &'static str {
     }
 }
 
-/// `checks need at least 1 request, counted 0`.
+/// `checks need at least 1 request, counted 0`; with only `--warn-if`
+/// checks, which cannot fail the run, led by `no verdict: `.
 pub fn too_few(g: &Gate, s: &Summary) -> String {
     let (min, got) = (g.min_requests, s.total.requests());
+    let lead = if g.can_fail() {
+        ""
+    } else {
+        g.lang.pick("no verdict: ", "无结论：")
+    };
     match g.lang {
         Lang::En => format!(
-            "checks need at least {} request{}, counted {}",
+            "{lead}checks need at least {} request{}, counted {}",
             group(min),
             if min == 1 { "" } else { "s" },
             group(got)
         ),
         Lang::Zh => format!(
-            "检查至少需要 {} 个请求，实际只统计到 {} 个",
+            "{lead}检查至少需要 {} 个请求，实际只统计到 {} 个",
             group(min),
             group(got)
         ),
     }
+}
+
+/// Inputs that gave no full answer, each as `PATH: reason` with the path's
+/// control characters escaped.
+fn failed_inputs(s: &Summary) -> impl Iterator<Item = (String, String)> + '_ {
+    s.inputs.iter().filter_map(|i| {
+        let e = i.error.as_ref()?;
+        let path = crate::escape::escape_path(&i.path);
+        Some((path.clone(), format!("{path}: {e}")))
+    })
 }
 
 /// The overall line, e.g. `1 of 3 checks failed, 1 warned`.
@@ -182,17 +198,22 @@ pub fn xml_escape(s: &str) -> String {
 /// `logstat.warn`. A held `--fail-if` is a `<failure>`; a held `--warn-if`
 /// passes (warnings never fail a build) but carries its verdict in
 /// `<system-out>`; a rate over nothing is `<skipped>`. When too few requests
-/// were counted, an extra `min-requests` testcase reports an `<error>`, so the
-/// test tab explains the exit status 2 instead of showing all green.
+/// were counted, an extra `min-requests` testcase reports an `<error>` (a
+/// `<skipped>` when only `--warn-if` checks were asked, which never fail a
+/// build), and each input that gave no full answer gets a `logstat.input`
+/// testcase with an `<error>`, so the test tab explains the exit status 2
+/// instead of showing all green.
 pub fn junit(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io::Result<()> {
     let failures = r
         .iter()
         .filter(|c| c.level == Level::Fail && c.held)
         .count();
-    let skipped = r.iter().filter(|c| c.no_data()).count();
     let short = g.too_few_requests(s);
-    let tests = r.len() + usize::from(short);
-    let errors = usize::from(short);
+    let short_fails = short && g.can_fail();
+    let skipped = r.iter().filter(|c| c.no_data()).count() + usize::from(short && !short_fails);
+    let inputs: Vec<(String, String)> = failed_inputs(s).collect();
+    let tests = r.len() + usize::from(short) + inputs.len();
+    let errors = usize::from(short_fails) + inputs.len();
     let secs = s.elapsed.as_secs_f64();
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -232,9 +253,26 @@ pub fn junit(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io:
             w,
             r#"    <testcase name="min-requests" classname="logstat.gate" time="0">"#
         )?;
+        if short_fails {
+            writeln!(
+                w,
+                r#"      <error message="{msg}" type="min-requests">{msg}</error>"#
+            )?;
+        } else {
+            writeln!(w, r#"      <skipped message="{msg}"/>"#)?;
+        }
+        writeln!(w, "    </testcase>")?;
+    }
+    for (path, line) in &inputs {
+        let msg = xml_escape(line);
         writeln!(
             w,
-            r#"      <error message="{msg}" type="min-requests">{msg}</error>"#
+            r#"    <testcase name="{}" classname="logstat.input" time="0">"#,
+            xml_escape(path)
+        )?;
+        writeln!(
+            w,
+            r#"      <error message="{msg}" type="input">{msg}</error>"#
         )?;
         writeln!(w, "    </testcase>")?;
     }
@@ -257,8 +295,9 @@ pub fn gh_property(s: &str) -> String {
 }
 
 /// `::error title=logstat check failed::5xx > 1%25: 2.31%25 (…)` for each held
-/// `--fail-if`, `::warning …` for each held `--warn-if`, and an `::error` when
-/// too few requests were counted.
+/// `--fail-if`, `::warning …` for each held `--warn-if`, an `::error` when
+/// too few requests were counted (a `::warning` with only `--warn-if`
+/// checks), and an `::error` for each input that gave no full answer.
 pub fn github(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io::Result<()> {
     for (i, c) in r.iter().enumerate().filter(|(_, c)| c.held) {
         let (cmd, title) = match c.level {
@@ -281,12 +320,21 @@ pub fn github(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io
     if g.too_few_requests(s) {
         writeln!(
             w,
-            "::error title={}::{}",
+            "::{} title={}::{}",
+            if g.can_fail() { "error" } else { "warning" },
             gh_property(
                 g.lang
                     .pick("logstat checks incomplete", "logstat 检查不完整")
             ),
             gh_data(&too_few(g, s))
+        )?;
+    }
+    for (_, line) in failed_inputs(s) {
+        writeln!(
+            w,
+            "::error title={}::{}",
+            gh_property(g.lang.pick("logstat input failed", "logstat 输入出错")),
+            gh_data(&line)
         )?;
     }
     Ok(())

@@ -503,6 +503,29 @@ fn too_few_requests_is_its_own_verdict_and_says_so() {
 }
 
 #[test]
+fn warn_only_with_too_few_requests_has_no_verdict() {
+    let s = summary(counts(&[(500, 5)]));
+    let mut g = gate(&[], &["5xx > 1%"], Lang::En);
+    g.min_requests = 1000;
+    assert!(!g.can_fail());
+    assert_eq!(g.verdict(&s, &g.evaluate(&s)), Verdict::NoVerdict);
+    assert_eq!(
+        g.too_few_message(&s).as_deref(),
+        Some("no verdict: checks need at least 1,000 requests, counted 5")
+    );
+    g.lang = Lang::Zh;
+    assert_eq!(
+        g.too_few_message(&s).as_deref(),
+        Some("无结论：检查至少需要 1,000 个请求，实际只统计到 5 个")
+    );
+    // One --fail-if among them and too few requests is incomplete again.
+    let mut g = gate(&["5xx > 50%"], &["5xx > 1%"], Lang::En);
+    g.min_requests = 1000;
+    assert!(g.can_fail());
+    assert_eq!(g.verdict(&s, &g.evaluate(&s)), Verdict::TooFewRequests);
+}
+
+#[test]
 fn from_args_reports_the_first_bad_expression() {
     let e = Gate::from_args(&["5xx > 1%".into(), "5xx >".into()], &[], 1, Lang::En).unwrap_err();
     assert_eq!(e.source, "5xx >");

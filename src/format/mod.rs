@@ -90,6 +90,15 @@ impl Format {
         presets::by_name(s).map(Format::of)
     }
 
+    /// The name, with the parameter a user would have to pass to get the
+    /// same reading (`json (--status-key status)`).
+    pub fn describe(&self) -> String {
+        match &self.param {
+            Param::Key(k) => format!("{} (--status-key {k})", self.preset.name),
+            _ => self.preset.name.to_string(),
+        }
+    }
+
     /// A fresh extractor for one input (or one chunk of it).
     pub fn extractor(&self, opts: &FormatOptions) -> AnyExtractor {
         (self.preset.build)(&self.param, opts)
@@ -189,6 +198,24 @@ impl FormatChoice {
             FormatChoice::Auto => detect(sample, opts),
         }
     }
+
+    /// For a forced format, what `auto` would pick from the same sample, as
+    /// [`Format::describe`] shows it (`None` when nothing fits); `None` for
+    /// `auto` itself. A forced format that leaves most lines malformed can
+    /// then say which one would read them. Detection runs without
+    /// `--status-key`, so the answer is what a plain `logstat FILE` does.
+    pub fn auto_pick(&self, sample: &[u8], opts: &FormatOptions) -> Option<String> {
+        match self {
+            FormatChoice::Auto => None,
+            FormatChoice::Fixed(_) => {
+                let plain = FormatOptions {
+                    status_key: None,
+                    ..opts.clone()
+                };
+                detect(sample, &plain).ok().map(|f| f.describe())
+            }
+        }
+    }
 }
 
 /// Why a `--log-format` value was refused.
@@ -203,11 +230,17 @@ pub enum ChoiceError {
 impl std::fmt::Display for ChoiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ChoiceError::Unknown(s) => write!(
-                f,
-                "unknown log format '{s}' (try: auto, {}, or your server's nginx log_format / Apache LogFormat string)",
-                presets::names().collect::<Vec<_>>().join(", ")
-            ),
+            ChoiceError::Unknown(s) => {
+                write!(f, "unknown log format '{s}'")?;
+                if let Some(near) = presets::suggest(s) {
+                    write!(f, " (did you mean '{near}'?)")?;
+                }
+                write!(
+                    f,
+                    "; try: auto, {}, or your server's nginx log_format / Apache LogFormat string",
+                    presets::names().collect::<Vec<_>>().join(", ")
+                )
+            }
             ChoiceError::BadFormatString { source, reason } => {
                 write!(f, "cannot use format string '{source}': {reason}")
             }
@@ -222,7 +255,7 @@ impl std::error::Error for ChoiceError {}
 /// once, for the status `opts` asks for, so that mistakes are reported before
 /// any input is read.
 pub fn parse_choice(s: &str, opts: &FormatOptions) -> Result<FormatChoice, ChoiceError> {
-    if s == "auto" {
+    if s.eq_ignore_ascii_case("auto") {
         return Ok(FormatChoice::Auto);
     }
     if custom::Program::is_format_string(s) {
@@ -426,6 +459,30 @@ mod tests {
             }
             let _ = detect(samples.concat().as_slice(), &FormatOptions::default());
         }
+    }
+
+    #[test]
+    fn a_forced_format_knows_what_detection_would_pick() {
+        let opts = FormatOptions::default();
+        let combined =
+            br#"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "ua""#;
+        let forced = parse_choice("iis", &opts).unwrap();
+        assert_eq!(
+            forced.auto_pick(combined, &opts).as_deref(),
+            Some("combined")
+        );
+        assert_eq!(FormatChoice::Auto.auto_pick(combined, &opts), None);
+        assert_eq!(forced.auto_pick(b"hello\nworld\n", &opts), None);
+        // Detection ignores --status-key, to say what a plain run would read.
+        let keyed = FormatOptions {
+            status_key: Some("nope".into()),
+            ..opts
+        };
+        let json = parse_choice("json", &keyed).unwrap();
+        assert_eq!(
+            json.auto_pick(br#"{"status":200}"#, &keyed).as_deref(),
+            Some("json (--status-key status)")
+        );
     }
 
     #[test]

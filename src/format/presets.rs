@@ -13,7 +13,9 @@ use super::{npm, squid, w3c};
 pub struct Preset {
     /// The `--log-format` name, also shown in reports.
     pub name: &'static str,
-    /// Other names `--log-format` accepts.
+    /// Other names `--log-format` accepts: what people call the format
+    /// (`nginx`, `clf`) and GoAccess's preset names (`AWSELB`), so a command
+    /// line copied from there works.
     pub aliases: &'static [&'static str],
     /// What writes such logs, for `--help` and README.
     pub what: &'static str,
@@ -123,7 +125,7 @@ pub static PRESETS: [Preset; 16] = [
     },
     Preset {
         name: "alb",
-        aliases: &[],
+        aliases: &["awsalb"],
         what: "AWS Application Load Balancer",
         status: "`elb_status_code` (`--status upstream`: `target_status_code`)",
         detect: Detect::Lines(aws::looks_alb),
@@ -131,7 +133,7 @@ pub static PRESETS: [Preset; 16] = [
     },
     Preset {
         name: "elb",
-        aliases: &[],
+        aliases: &["awselb"],
         what: "AWS Classic Load Balancer",
         status: "`elb_status_code` (`--status upstream`: `backend_status_code`)",
         detect: Detect::Lines(aws::looks_elb),
@@ -156,7 +158,7 @@ pub static PRESETS: [Preset; 16] = [
     },
     Preset {
         name: "traefik",
-        aliases: &[],
+        aliases: &["traefikclf"],
         what: "Traefik's CLF access logs (Combined plus count, router, URL, duration)",
         status: "the token after the quoted request",
         // Traefik's CLF ends with the request duration in milliseconds.
@@ -169,7 +171,7 @@ pub static PRESETS: [Preset; 16] = [
     },
     Preset {
         name: "common",
-        aliases: &[],
+        aliases: &["clf"],
         what: "Apache/nginx Common Log Format",
         status: "first token after the quoted request that follows `[timestamp]`",
         detect: Detect::Sample(clf_flavor),
@@ -177,7 +179,7 @@ pub static PRESETS: [Preset; 16] = [
     },
     Preset {
         name: "combined",
-        aliases: &[],
+        aliases: &["nginx", "apache"],
         what: "Apache/nginx Combined Log Format (Common plus referer and user agent)",
         status: "first token after the quoted request that follows `[timestamp]`",
         detect: Detect::Sample(clf_flavor),
@@ -231,11 +233,59 @@ pub static CUSTOM: Preset = Preset {
     },
 };
 
-/// The preset `--log-format NAME` names: its name or an alias.
+/// The preset `--log-format NAME` names: its name or an alias, in any case
+/// (GoAccess spells them `COMBINED`).
 pub fn by_name(name: &str) -> Option<&'static Preset> {
-    PRESETS
-        .iter()
-        .find(|p| p.name == name || p.aliases.contains(&name))
+    PRESETS.iter().find(|p| {
+        std::iter::once(&p.name)
+            .chain(p.aliases)
+            .any(|n| n.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The name or alias `--log-format` accepts that `typo` most likely meant:
+/// the nearest by edit distance (a swap of two neighbours counts once, as in
+/// `ngnix`), if it is near enough to be a slip rather than another word.
+pub fn suggest(typo: &str) -> Option<&'static str> {
+    let typo = typo.to_ascii_lowercase();
+    // One slip in a short word, two in a longer one: further than that the
+    // "suggestion" is a guess that sends people to the wrong format.
+    let near = if typo.chars().count() <= 4 { 1 } else { 2 };
+    std::iter::once("auto")
+        .chain(
+            PRESETS
+                .iter()
+                .flat_map(|p| std::iter::once(p.name).chain(p.aliases.iter().copied())),
+        )
+        .map(|n| (edit_distance(&typo, n), n))
+        .filter(|&(d, _)| d <= near)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, n)| n)
+}
+
+/// Optimal-string-alignment distance: insertions, deletions, substitutions
+/// and swaps of adjacent characters each cost one.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // d[i][j]: distance between a[..i] and b[..j].
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// The names `--log-format` accepts, in table order.
@@ -267,10 +317,12 @@ mod tests {
 
     #[test]
     fn names_and_aliases_are_unique() {
-        let mut all: Vec<&str> = PRESETS
+        // Unique ignoring case, since names are looked up ignoring it.
+        let mut all: Vec<String> = PRESETS
             .iter()
             .flat_map(|p| std::iter::once(p.name).chain(p.aliases.iter().copied()))
             .chain(["auto", CUSTOM.name])
+            .map(str::to_ascii_lowercase)
             .collect();
         let n = all.len();
         all.sort_unstable();
@@ -287,5 +339,60 @@ mod tests {
             }
         }
         assert!(by_name("custom").is_none());
+    }
+
+    #[test]
+    fn names_are_found_in_any_case_and_goaccess_spellings_work() {
+        for (typed, preset) in [
+            ("COMBINED", "combined"),
+            ("VCOMBINED", "vcombined"),
+            ("COMMON", "common"),
+            ("VCOMMON", "vcommon"),
+            ("W3C", "w3c"),
+            ("CLOUDFRONT", "cloudfront"),
+            ("AWSELB", "elb"),
+            ("AWSALB", "alb"),
+            ("SQUID", "squid"),
+            ("CADDY", "caddy"),
+            ("TRAEFIKCLF", "traefik"),
+            ("nginx", "combined"),
+            ("Apache", "combined"),
+            ("clf", "common"),
+            ("IIS", "w3c"),
+        ] {
+            assert_eq!(by_name(typed).map(|p| p.name), Some(preset), "{typed}");
+        }
+        // GoAccess formats logstat does not read stay unknown.
+        assert!(by_name("CLOUDSTORAGE").is_none());
+        assert!(by_name("AWSS3").is_none());
+    }
+
+    #[test]
+    fn typos_suggest_the_nearest_name() {
+        for (typo, want) in [
+            ("ngnix", Some("nginx")),
+            ("NGNIX", Some("nginx")),
+            ("combind", Some("combined")),
+            ("comon", Some("common")),
+            ("jsno", Some("json")),
+            ("w3", Some("w3c")),
+            ("atuo", Some("auto")),
+            ("haproxxy", Some("haproxy")),
+            ("traefik-jsn", Some("traefik-json")),
+            // Too far from every name to be a slip.
+            ("apache2-vhost", None),
+            ("xyz", None),
+            ("CLOUDSTORAGE", None),
+        ] {
+            assert_eq!(suggest(typo), want, "{typo}");
+        }
+    }
+
+    #[test]
+    fn edit_distance_counts_a_swap_once() {
+        assert_eq!(edit_distance("ngnix", "nginx"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
     }
 }

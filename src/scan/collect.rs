@@ -28,6 +28,8 @@ pub(super) struct ChunkMeta {
 pub(super) struct Collector {
     pub(super) name: PathBuf,
     pub(super) format: Option<Format>,
+    /// What detection picks when the format is forced (`InputSummary::detected`).
+    pub(super) detected: Option<String>,
     pub(super) counts: Counts,
     pub(super) bytes: u64,
     pub(super) error: Option<String>,
@@ -47,6 +49,7 @@ impl Collector {
         Collector {
             name,
             format: None,
+            detected: None,
             counts: Counts::default(),
             bytes: 0,
             error: None,

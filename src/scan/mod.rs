@@ -154,6 +154,7 @@ pub fn scan<'a>(
                     Ok(n) => match opts.format.resolve(&sample[..n], &opts.format_options) {
                         Err(e) => c.fail(e.to_string()),
                         Ok(format) => {
+                            c.detected = opts.format.auto_pick(&sample[..n], &opts.format_options);
                             let extractor = format.extractor(&opts.format_options);
                             c.format = Some(format);
                             if extractor.sequential() {
@@ -237,6 +238,7 @@ pub fn scan<'a>(
             counts: c.counts,
             bytes: c.bytes,
             error: c.error,
+            detected: c.detected,
         });
     }
     Summary::from_inputs(inputs, examples, start.elapsed())

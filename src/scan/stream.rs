@@ -85,7 +85,9 @@ pub(super) fn read_stream(
             match ctx.opts.format.resolve(sample, &ctx.opts.format_options) {
                 Ok(f) => {
                     extractor = Some(f.extractor(&ctx.opts.format_options));
-                    ctx.collector(input).format = Some(f);
+                    let mut c = ctx.collector(input);
+                    c.detected = ctx.opts.format.auto_pick(sample, &ctx.opts.format_options);
+                    c.format = Some(f);
                 }
                 Err(e) => {
                     ctx.collector(input).fail(e.to_string());
