@@ -21,8 +21,15 @@
 //! [`Blocks::close_from`], which restarts the bitmaps there too. Restarting
 //! at a byte known to be outside a string is always exact, so the results
 //! equal the byte-by-byte scanner's for every input.
+//!
+//! The compares themselves are [`crate::bytes`]' ([`bitmaps16`],
+//! [`bytes::any16`], [`bytes::bitmaps64_avx2`] with the `{`/`[` fold, and
+//! the carry-less prefix XOR): they are `inline(always)` or compiled into
+//! the JSON loop's AVX2 code, so they cost exactly what compares written in
+//! this module would, and the crate keeps one place that issues vector
+//! compares (benches/NOTES.md has the callgrind counts that check it).
 
-use crate::bytes::prefix_xor;
+use crate::bytes::{self, Byte, bitmaps16, prefix_xor};
 
 /// The bitmaps of one 64-byte block of a line (bit `i` is byte `base + i`),
 /// and the state carried into the next block.
@@ -33,7 +40,7 @@ use crate::bytes::prefix_xor;
 /// fixture, whose nested values are few and short, about a tenth slower.
 ///
 /// `Blocks<true>` reads whole blocks with AVX2 ([`gather`]) and finds the
-/// bytes inside strings with a carry-less multiply ([`clmul_prefix_xor`]):
+/// bytes inside strings with a carry-less multiply ([`bytes::clmul_prefix_xor`]):
 /// the module is private to the crate, and only `Json::count_chunk` makes
 /// those, on a CPU it has checked.
 pub struct Blocks<'a, const WIDE: bool = false> {
@@ -68,7 +75,7 @@ impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
         match rest.get(start..).and_then(|b| b.first_chunk::<64>()) {
             Some(block) if start < line.len() => {
                 let mut b = Blocks::at(line, start);
-                let [quote, backslash] = whole::<2, WIDE>(block, quotes, quotes32);
+                let [quote, backslash] = whole::<2, WIDE>(block, QUOTES);
                 let keep = match line.len() - start {
                     n @ 0..64 => !(u64::MAX << n),
                     _ => u64::MAX,
@@ -170,13 +177,14 @@ impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
     pub fn close_from(&mut self, p: usize) -> Option<usize> {
         let mut from = self.seek(p)?;
         let mut depth = 0usize;
-        let [mut open, mut close] = gather::<2, WIDE>(self.line, self.base, brackets, brackets32);
+        let [mut open, mut close] = gather::<2, WIDE>(self.line, self.base, BRACKETS);
         loop {
             // The bytes inside strings: from an opening quote up to (not
             // including) its closing one.
             let in_string = if WIDE {
-                // SAFETY: see `clmul_prefix_xor`.
-                unsafe { clmul_prefix_xor(self.quote) }
+                // SAFETY: only `Json::count_chunk` makes `Blocks<true>`, on a
+                // CPU it has checked for PCLMULQDQ.
+                unsafe { bytes::clmul_prefix_xor(self.quote) }
             } else {
                 prefix_xor(self.quote)
             } ^ self.in_string;
@@ -197,13 +205,13 @@ impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
             if stray != 0 {
                 // A byte-by-byte reading opens a string at this quote.
                 self.resync(self.base + stray.trailing_zeros() as usize);
-                [open, close] = gather::<2, WIDE>(self.line, self.base, brackets, brackets32);
+                [open, close] = gather::<2, WIDE>(self.line, self.base, BRACKETS);
             } else {
                 // Quotes and brackets of the next block from one load per
                 // 16 bytes: a nested value usually spans several blocks.
                 self.advance()?;
                 let [quote, backslash, o, c] =
-                    gather::<4, WIDE>(self.line, self.base, quotes_brackets, quotes_brackets32);
+                    gather::<4, WIDE>(self.line, self.base, QUOTES_BRACKETS);
                 self.set_quotes(quote, backslash);
                 [open, close] = [o, c];
             }
@@ -244,7 +252,7 @@ impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
     /// Finds the quotes of the block at `base`.
     #[inline(always)]
     fn load(&mut self) {
-        let [quote, backslash] = gather::<2, WIDE>(self.line, self.base, quotes, quotes32);
+        let [quote, backslash] = gather::<2, WIDE>(self.line, self.base, QUOTES);
         self.set_quotes(quote, backslash);
     }
 
@@ -301,42 +309,21 @@ pub fn bare_end(line: &[u8], p: usize) -> (usize, bool) {
     (q.min(line.len()), odd)
 }
 
-/// Bitmaps of the bytes that end a bare value and of quotes and backslashes
-/// in 16 bytes.
-#[cfg(target_arch = "x86_64")]
+/// Bitmaps of the bytes that end a bare value (`,` `}` `]` space tab) and of
+/// quotes and backslashes in 16 bytes.
 #[inline(always)]
 fn bare_lane(lane: &[u8; 16]) -> (u32, u32) {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    };
-    // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load
-    // reads the 16 bytes of `lane`.
-    unsafe {
-        let v = _mm_loadu_si128(lane.as_ptr() as *const __m128i);
-        let eq = |b: u8, v: __m128i| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
-        let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        let ends = _mm_or_si128(
-            _mm_or_si128(eq(b',', v), eq(b'}', folded)),
-            _mm_or_si128(eq(b' ', v), eq(b'\t', v)),
-        );
-        let odds = _mm_or_si128(eq(b'"', v), eq(b'\\', v));
-        (
-            _mm_movemask_epi8(ends) as u32,
-            _mm_movemask_epi8(odds) as u32,
-        )
-    }
-}
-
-/// Portable version of the x86_64 SSE2 bitmaps.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-fn bare_lane(lane: &[u8; 16]) -> (u32, u32) {
-    let (mut ends, mut odds) = (0, 0);
-    for (i, &b) in lane.iter().enumerate() {
-        ends |= u32::from(matches!(b, b',' | b'}' | b']' | b' ' | b'\t')) << i;
-        odds |= u32::from(matches!(b, b'"' | b'\\')) << i;
-    }
-    (ends, odds)
+    const ENDS: [Byte; 4] = [
+        Byte::is(b','),
+        Byte::either(b'}', 0x20),
+        Byte::is(b' '),
+        Byte::is(b'\t'),
+    ];
+    const ODDS: [Byte; 2] = [Byte::is(b'"'), Byte::is(b'\\')];
+    (
+        u32::from(bytes::any16(lane, ENDS)),
+        u32::from(bytes::any16(lane, ODDS)),
+    )
 }
 
 /// The bitmaps that `lane` finds in 16 bytes, for the 64 bytes of `line`
@@ -350,7 +337,7 @@ fn bare_lane(lane: &[u8; 16]) -> (u32, u32) {
 /// instead and moved down, without a branch per lane (lines of different
 /// lengths made those branches mispredict).
 ///
-/// `WIDE` reads a whole block as two 32-byte lanes (`lane32`, AVX2) instead
+/// `WIDE` reads a whole block as two 32-byte lanes ([`bytes::bitmaps64_avx2`]) instead
 /// of four 16-byte ones: about half the compares and moves. Only
 /// `Json::count_chunk`'s loop, compiled for AVX2 and run on a CPU that has
 /// it, sets it.
@@ -358,8 +345,7 @@ fn bare_lane(lane: &[u8; 16]) -> (u32, u32) {
 fn gather<const N: usize, const WIDE: bool>(
     line: &[u8],
     base: usize,
-    lane: impl Fn(&[u8; 16]) -> [u64; N],
-    lane32: impl Fn(&[u8; 32]) -> [u64; N],
+    bytes: [Byte; N],
 ) -> [u64; N] {
     let mut r = [0u64; N];
     let mut add = |m: [u64; N], shift: usize, at: usize| {
@@ -373,7 +359,7 @@ fn gather<const N: usize, const WIDE: bool>(
     if let Some(block) = rest.first_chunk::<64>().or(line.last_chunk::<64>()) {
         // The line's last 64 bytes start `64 - rest.len()` before `base`.
         let skip = 64usize.saturating_sub(rest.len());
-        return whole::<N, WIDE>(block, lane, lane32).map(|m| m >> skip);
+        return whole::<N, WIDE>(block, bytes).map(|m| m >> skip);
     }
     if let Some(last) = line.len().checked_sub(16) {
         for k in 0..4 {
@@ -381,143 +367,50 @@ fn gather<const N: usize, const WIDE: bool>(
             let start = o.min(last);
             if let Some(l) = line[start..].first_chunk::<16>() {
                 // Lanes at or past the end move out entirely.
-                add(lane(l), (o - start).min(63), 16 * k);
+                add(lanes(l, bytes), (o - start).min(63), 16 * k);
             }
         }
     } else {
         // Zeros match none of the bytes looked for.
         let mut l = [0u8; 16];
         l[..rest.len()].copy_from_slice(rest);
-        add(lane(&l), 0, 0);
+        add(lanes(&l, bytes), 0, 0);
     }
     r
 }
 
-/// The bitmaps that `lane` (or `lane32` when `WIDE`, see [`gather`]) finds
-/// in 64 bytes.
+/// The bitmaps of `bytes` in 64 bytes, as two 32-byte lanes when `WIDE`
+/// (see [`gather`]).
 #[inline(always)]
-fn whole<const N: usize, const WIDE: bool>(
-    block: &[u8; 64],
-    lane: impl Fn(&[u8; 16]) -> [u64; N],
-    lane32: impl Fn(&[u8; 32]) -> [u64; N],
-) -> [u64; N] {
-    let mut r = [0u64; N];
-    let mut add = |m: [u64; N], at: usize| {
-        for (r, m) in r.iter_mut().zip(m) {
-            *r |= m << at;
-        }
-    };
+fn whole<const N: usize, const WIDE: bool>(block: &[u8; 64], bytes: [Byte; N]) -> [u64; N] {
     if WIDE {
-        for (k, l) in block.chunks_exact(32).enumerate() {
-            if let Some(l) = l.first_chunk::<32>() {
-                add(lane32(l), 32 * k);
-            }
-        }
+        // SAFETY: only `Json::count_chunk` makes `Blocks<true>`, on a CPU it
+        // has checked for AVX2.
+        unsafe { bytes::bitmaps64_avx2(block, bytes) }
     } else {
-        for (k, l) in block.chunks_exact(16).enumerate() {
-            if let Some(l) = l.first_chunk::<16>() {
-                add(lane(l), 16 * k);
-            }
-        }
-    }
-    r
-}
-
-/// Bitmaps of `"` and `\\` in 16 bytes.
-#[inline(always)]
-fn quotes(lane: &[u8; 16]) -> [u64; 2] {
-    [eq(lane, b'"', 0), eq(lane, b'\\', 0)]
-}
-
-/// Bitmaps of `"`, `\\`, `{`/`[` and `}`/`]` in 16 bytes (one load).
-#[inline(always)]
-fn quotes_brackets(lane: &[u8; 16]) -> [u64; 4] {
-    let [q, b] = quotes(lane);
-    let [o, c] = brackets(lane);
-    [q, b, o, c]
-}
-
-/// Bitmaps of `{`/`[` and `}`/`]` in 16 bytes: 0x7B/0x5B differ only in bit
-/// 0x20, as do 0x7D/0x5D, so one compare after setting that bit finds both.
-#[inline(always)]
-fn brackets(lane: &[u8; 16]) -> [u64; 2] {
-    [eq(lane, b'{', 0x20), eq(lane, b'}', 0x20)]
-}
-
-/// [`quotes`] in 32 bytes.
-#[inline(always)]
-fn quotes32(lane: &[u8; 32]) -> [u64; 2] {
-    // SAFETY: see `eq32`.
-    unsafe { [eq32(lane, b'"', 0), eq32(lane, b'\\', 0)] }
-}
-
-/// [`brackets`] in 32 bytes.
-#[inline(always)]
-fn brackets32(lane: &[u8; 32]) -> [u64; 2] {
-    // SAFETY: see `eq32`.
-    unsafe { [eq32(lane, b'{', 0x20), eq32(lane, b'}', 0x20)] }
-}
-
-/// [`quotes_brackets`] in 32 bytes.
-#[inline(always)]
-fn quotes_brackets32(lane: &[u8; 32]) -> [u64; 4] {
-    let [q, b] = quotes32(lane);
-    let [o, c] = brackets32(lane);
-    [q, b, o, c]
-}
-
-/// [`eq`] for 32 bytes with AVX2, for `Blocks<true>` only (see [`gather`]):
-/// only `Json::count_chunk` makes those, after checking that the CPU has
-/// AVX2, which is what callers must ensure.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-fn eq32(lane: &[u8; 32], byte: u8, or: u8) -> u64 {
-    use std::arch::x86_64::{
-        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
-        _mm256_set1_epi8,
-    };
-    // SAFETY: the unaligned load reads the 32 bytes of `lane`.
-    let v = unsafe { _mm256_loadu_si256(lane.as_ptr() as *const __m256i) };
-    let v = _mm256_or_si256(v, _mm256_set1_epi8(or as i8));
-    _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(byte as i8))) as u32 as u64
-}
-
-/// Portable version of the x86_64 AVX2 bitmap.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-unsafe fn eq32(lane: &[u8; 32], byte: u8, or: u8) -> u64 {
-    let (lo, hi) = lane.split_at(16);
-    let half = |h: &[u8]| eq(h.try_into().expect("16 bytes"), byte, or);
-    half(lo) | half(hi) << 16
-}
-
-/// Bitmap of the bytes of `lane` that equal `byte` once `or` is set in them.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn eq(lane: &[u8; 16], byte: u8, or: u8) -> u64 {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    };
-    // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load
-    // reads the 16 bytes of `lane`.
-    unsafe {
-        let v = _mm_loadu_si128(lane.as_ptr() as *const __m128i);
-        let v = _mm_or_si128(v, _mm_set1_epi8(or as i8));
-        _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8))) as u16 as u64
+        bytes::bitmaps64(block, bytes)
     }
 }
 
-/// Portable version of the x86_64 SSE2 bitmap.
-#[cfg(not(target_arch = "x86_64"))]
+/// [`bitmaps16`] widened to the 64-bit words of a block's bitmaps.
 #[inline(always)]
-fn eq(lane: &[u8; 16], byte: u8, or: u8) -> u64 {
-    let mut m = 0;
-    for (i, &b) in lane.iter().enumerate() {
-        m |= u64::from(b | or == byte) << i;
+fn lanes<const N: usize>(lane: &[u8; 16], bytes: [Byte; N]) -> [u64; N] {
+    let m = bitmaps16(lane, bytes);
+    let mut out = [0u64; N];
+    for j in 0..N {
+        out[j] = u64::from(m[j]);
     }
-    m
+    out
 }
+
+/// `"` and `\\`.
+const QUOTES: [Byte; 2] = [Byte::is(b'"'), Byte::is(b'\\')];
+
+/// `{` or `[`, and `}` or `]`: each pair differs only in bit 0x20.
+const BRACKETS: [Byte; 2] = [Byte::either(b'{', 0x20), Byte::either(b'}', 0x20)];
+
+/// [`QUOTES`] and [`BRACKETS`], from one load.
+const QUOTES_BRACKETS: [Byte; 4] = [QUOTES[0], QUOTES[1], BRACKETS[0], BRACKETS[1]];
 
 /// The escaped bytes of a block: those after an odd-length run of
 /// backslashes, counted from the run's start (simdjson's
@@ -539,26 +432,6 @@ fn escaped(backslash: u64, carry: &mut u64) -> u64 {
     let (even_runs, overflow) = odd_starts.overflowing_add(escape);
     *carry = u64::from(overflow);
     (EVEN ^ (even_runs << 1)) & follows_escape
-}
-
-/// [`prefix_xor`] as one carry-less multiply by all ones (simdjson's way),
-/// for `Blocks<true>` only: `Json::count_chunk` makes those after checking
-/// that the CPU has PCLMULQDQ (and AVX2), which is what callers must ensure.
-/// Twelve shifts and XORs fewer per block a nested value is stepped over.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "pclmulqdq")]
-#[inline]
-fn clmul_prefix_xor(x: u64) -> u64 {
-    use std::arch::x86_64::{_mm_clmulepi64_si128, _mm_cvtsi128_si64, _mm_set_epi64x};
-    let product = _mm_clmulepi64_si128(_mm_set_epi64x(0, x as i64), _mm_set_epi64x(0, -1), 0);
-    _mm_cvtsi128_si64(product) as u64
-}
-
-/// Portable version of the x86_64 carry-less multiply.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-unsafe fn clmul_prefix_xor(x: u64) -> u64 {
-    prefix_xor(x)
 }
 
 #[cfg(test)]
@@ -626,7 +499,7 @@ mod tests {
             #[cfg(target_arch = "x86_64")]
             if std::arch::is_x86_feature_detected!("pclmulqdq") {
                 // SAFETY: the CPU has the instruction.
-                prop_assert_eq!(unsafe { clmul_prefix_xor(x) }, prefix_xor(x));
+                prop_assert_eq!(unsafe { bytes::clmul_prefix_xor(x) }, prefix_xor(x));
             }
         }
 
@@ -659,8 +532,8 @@ mod tests {
         fn wide_lanes_find_the_same(line in prop::collection::vec(prop::sample::select(b"\"\\a{}[]".to_vec()), 0..200), start in 0usize..200, at in 0usize..260) {
             if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("pclmulqdq") {
                 let start = start.min(line.len());
-                let n = gather::<4, false>(&line, at, quotes_brackets, quotes_brackets32);
-                prop_assert_eq!(n, gather::<4, true>(&line, at, quotes_brackets, quotes_brackets32));
+                let n = gather::<4, false>(&line, at, QUOTES_BRACKETS);
+                prop_assert_eq!(n, gather::<4, true>(&line, at, QUOTES_BRACKETS));
                 let (a, b) = (Blocks::<false>::new(&line, start), Blocks::<true>::new(&line, start));
                 prop_assert_eq!(quotes_of(a), quotes_of(b));
             }
