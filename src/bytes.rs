@@ -9,6 +9,15 @@
 //! and [`next_bit`] for loops that map a whole window first (CLF, custom
 //! formats); [`find_near`] searches eight bytes at a time where a single
 //! short search is all there is.
+//!
+//! This is the one module that issues vector compares. SSE2 is part of
+//! x86_64, so its 16-byte lanes are used everywhere on that target; other
+//! targets get plain integer code. Instructions a CPU may lack (AVX2, BMI,
+//! PCLMULQDQ) run only behind a token that a runtime check returned
+//! ([`Avx2`], [`Avx2Bmi`]): a function compiled for them is either private
+//! here and reached through a token's methods, or takes a token as an
+//! argument (the JSON loop), so no safe code can run one on a CPU without
+//! them.
 
 /// Positions of one byte value in a slice, ascending.
 pub struct Positions<'a> {
@@ -326,35 +335,135 @@ pub fn bitmaps64<const N: usize>(block: &[u8; 64], bytes: [Byte; N]) -> [u64; N]
     out
 }
 
-/// [`bitmaps64`] as two 32-byte lanes, with AVX2: half the loads, compares
-/// and moves.
-///
-/// # Safety
-///
-/// The CPU must have AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-pub fn bitmaps64_avx2<const N: usize>(block: &[u8; 64], bytes: [Byte; N]) -> [u64; N] {
-    let (lo, hi) = block.split_at(32);
-    let (lo, hi) = (avx2::load(lo), avx2::load(hi));
-    let mut out = [0u64; N];
-    for j in 0..N {
-        out[j] = avx2::bits(avx2::eq(lo, bytes[j])) | avx2::bits(avx2::eq(hi, bytes[j])) << 32;
+/// How a loop reads 64-byte blocks into bitmaps: with the instructions
+/// every CPU of the target has ([`Baseline`]), or with those a runtime check
+/// found ([`Avx2`], [`Avx2Bmi`]). A loop generic over `Lanes` takes one as a
+/// value, so its wide version runs only where the check passed: the tokens
+/// can only be made by their `detect`.
+pub trait Lanes: Copy {
+    /// Whether blocks are read as 32-byte lanes.
+    const WIDE: bool;
+
+    /// [`bitmaps64`]: bit `i` of `out[j]` is set when byte `i` of `block`
+    /// matches `bytes[j]`.
+    fn bitmaps64<const N: usize>(self, block: &[u8; 64], bytes: [Byte; N]) -> [u64; N];
+
+    /// [`prefix_xor`].
+    #[inline(always)]
+    fn prefix_xor(self, x: u64) -> u64 {
+        prefix_xor(x)
     }
-    out
 }
 
-/// Portable version of the x86_64 AVX2 bitmaps, for code that compiles
-/// the wide loops on every target.
-///
-/// # Safety
-///
-/// None needed; `unsafe` like the x86_64 version it stands in for.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-pub unsafe fn bitmaps64_avx2<const N: usize>(block: &[u8; 64], bytes: [Byte; N]) -> [u64; N] {
-    bitmaps64(block, bytes)
+/// The instructions every CPU of the target has: 16-byte SSE2 lanes on
+/// x86_64, plain integer code elsewhere.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Baseline;
+
+impl Lanes for Baseline {
+    const WIDE: bool = false;
+
+    #[inline(always)]
+    fn bitmaps64<const N: usize>(self, block: &[u8; 64], bytes: [Byte; N]) -> [u64; N] {
+        bitmaps64(block, bytes)
+    }
+}
+
+/// Proof that the CPU running this process has AVX2: only
+/// [`Avx2::detect`] makes one, after asking the CPU. Every function here
+/// that runs AVX2 instructions is reached through a value of this type (or
+/// of [`Avx2Bmi`], which gives one), so safe code cannot run them on a CPU
+/// without AVX2. Zero-sized: holding one costs nothing.
+#[derive(Clone, Copy, Debug)]
+pub struct Avx2(());
+
+impl Avx2 {
+    /// `Some` when the CPU has AVX2 (the standard library caches the
+    /// answer: a load and a test per call).
+    #[inline]
+    pub fn detect() -> Option<Avx2> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Some(Avx2(()));
+        }
+        None
+    }
+}
+
+/// 32-byte lanes: half the loads, compares and moves of [`Baseline`]. The
+/// compares are compiled for AVX2 and inlined only into code compiled for
+/// it, a `#[target_feature(enable = "avx2")]` loop given the token; called
+/// from elsewhere they are a call per block.
+impl Lanes for Avx2 {
+    const WIDE: bool = true;
+
+    #[inline(always)]
+    fn bitmaps64<const N: usize>(self, block: &[u8; 64], bytes: [Byte; N]) -> [u64; N] {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `self` exists, so `Avx2::detect` found AVX2 on this CPU.
+        let out = unsafe { avx2::bitmaps64(block, bytes) };
+        #[cfg(not(target_arch = "x86_64"))]
+        let out = bitmaps64(block, bytes);
+        out
+    }
+}
+
+/// Proof that the CPU has AVX2, BMI1, BMI2, POPCNT, LZCNT and PCLMULQDQ
+/// (x86_64 CPUs since Intel Haswell and AMD Excavator): what the JSON loop
+/// is compiled for. Only [`Avx2Bmi::detect`] makes one; see [`Avx2`].
+#[derive(Clone, Copy, Debug)]
+pub struct Avx2Bmi(());
+
+impl Avx2Bmi {
+    /// `Some` when the CPU has every feature listed on [`Avx2Bmi`]. A
+    /// function compiled for them and reached through this token must enable
+    /// no other.
+    #[inline]
+    pub fn detect() -> Option<Avx2Bmi> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            if has!("avx2")
+                && has!("bmi1")
+                && has!("bmi2")
+                && has!("popcnt")
+                && has!("lzcnt")
+                && has!("pclmulqdq")
+            {
+                return Some(Avx2Bmi(()));
+            }
+        }
+        None
+    }
+
+    /// The AVX2 this token also proves.
+    #[inline(always)]
+    pub fn avx2(self) -> Avx2 {
+        Avx2(())
+    }
+}
+
+/// [`Avx2`]'s lanes, and the bytes inside strings as one carry-less multiply
+/// by all ones (simdjson's way) instead of [`prefix_xor`]'s twelve shifts
+/// and XORs.
+impl Lanes for Avx2Bmi {
+    const WIDE: bool = true;
+
+    #[inline(always)]
+    fn bitmaps64<const N: usize>(self, block: &[u8; 64], bytes: [Byte; N]) -> [u64; N] {
+        self.avx2().bitmaps64(block, bytes)
+    }
+
+    #[inline(always)]
+    fn prefix_xor(self, x: u64) -> u64 {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `self` exists, so `Avx2Bmi::detect` found PCLMULQDQ on
+        // this CPU.
+        let out = unsafe { clmul::prefix_xor(x) };
+        #[cfg(not(target_arch = "x86_64"))]
+        let out = prefix_xor(x);
+        out
+    }
 }
 
 /// Bitmap of `byte` in a 64-byte block.
@@ -372,20 +481,27 @@ pub fn mask64(block: &[u8; 64], byte: u8) -> u64 {
 /// lines (CLF, custom formats).
 pub fn fill_bitmaps<const N: usize>(w: &[u8], needles: [u8; N], out: &mut [&mut [u64]; N]) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU was just checked to support AVX2.
-        unsafe { fill_bitmaps_avx2(w, needles, out) };
+    if let Some(cpu) = Avx2::detect() {
+        // SAFETY: `cpu` proves the CPU has AVX2, the one feature
+        // `fill_bitmaps_avx2` is compiled for.
+        unsafe { fill_bitmaps_avx2(cpu, w, needles, out) };
         return;
     }
-    fill_bitmaps_with(w, out, |b| bitmaps64(b, exactly(needles)));
+    fill_bitmaps_with(w, out, |b| Baseline.bitmaps64(b, exactly(needles)));
 }
 
-/// [`fill_bitmaps`] with 32-byte lanes; same results.
+/// [`fill_bitmaps`] compiled for AVX2, so that the 32-byte compares are
+/// inlined into its loop; only a holder of the token can call it.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn fill_bitmaps_avx2<const N: usize>(w: &[u8], needles: [u8; N], out: &mut [&mut [u64]; N]) {
+fn fill_bitmaps_avx2<const N: usize>(
+    cpu: Avx2,
+    w: &[u8],
+    needles: [u8; N],
+    out: &mut [&mut [u64]; N],
+) {
     // The closure inherits this function's AVX2 target feature.
-    fill_bitmaps_with(w, out, |b| bitmaps64_avx2(b, exactly(needles)));
+    fill_bitmaps_with(w, out, |b| cpu.bitmaps64(b, exactly(needles)));
 }
 
 /// [`Byte::is`] of each needle, made where the compares are: there the
@@ -444,7 +560,8 @@ mod sse2 {
 
     #[inline(always)]
     pub(super) fn load(lane: &[u8; 16]) -> __m128i {
-        // SAFETY: an unaligned load of exactly the 16 bytes of `lane`.
+        // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load
+        // reads exactly the 16 bytes of `lane`.
         unsafe { _mm_loadu_si128(lane.as_ptr().cast()) }
     }
 
@@ -476,8 +593,8 @@ mod sse2 {
     }
 }
 
-/// The AVX2 compares behind [`bitmaps64_avx2`]: callable only from code
-/// compiled for AVX2.
+/// The AVX2 compares behind [`Avx2`]'s lanes. Private: the only way in is
+/// through the token.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::{
@@ -486,6 +603,19 @@ mod avx2 {
     };
 
     use super::Byte;
+
+    /// `bitmaps64` of two 32-byte lanes.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn bitmaps64<const N: usize>(block: &[u8; 64], bytes: [Byte; N]) -> [u64; N] {
+        let (lo, hi) = block.split_at(32);
+        let (lo, hi) = (load(lo), load(hi));
+        let mut out = [0u64; N];
+        for j in 0..N {
+            out[j] = bits(eq(lo, bytes[j])) | bits(eq(hi, bytes[j])) << 32;
+        }
+        out
+    }
 
     /// The first 32 bytes of `lane`.
     #[target_feature(enable = "avx2")]
@@ -514,30 +644,20 @@ mod avx2 {
     }
 }
 
-/// [`prefix_xor`] as one carry-less multiply by all ones, for code compiled
-/// for PCLMULQDQ.
-///
-/// # Safety
-///
-/// The CPU must have PCLMULQDQ.
+/// The carry-less multiply behind [`Avx2Bmi`]'s `prefix_xor`. Private: the
+/// only way in is through the token.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "pclmulqdq")]
-#[inline]
-pub fn clmul_prefix_xor(x: u64) -> u64 {
+mod clmul {
     use std::arch::x86_64::{_mm_clmulepi64_si128, _mm_cvtsi128_si64, _mm_set_epi64x};
-    let product = _mm_clmulepi64_si128(_mm_set_epi64x(0, x as i64), _mm_set_epi64x(0, -1), 0);
-    _mm_cvtsi128_si64(product) as u64
-}
 
-/// Portable version of the x86_64 carry-less multiply.
-///
-/// # Safety
-///
-/// None needed; `unsafe` like the x86_64 version it stands in for.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-pub unsafe fn clmul_prefix_xor(x: u64) -> u64 {
-    prefix_xor(x)
+    /// Bit `i` is the XOR of bits `0..=i` of `x`: `x` times all ones,
+    /// without carries.
+    #[target_feature(enable = "pclmulqdq")]
+    #[inline]
+    pub(super) fn prefix_xor(x: u64) -> u64 {
+        let product = _mm_clmulepi64_si128(_mm_set_epi64x(0, x as i64), _mm_set_epi64x(0, -1), 0);
+        _mm_cvtsi128_si64(product) as u64
+    }
 }
 
 #[cfg(test)]
@@ -573,6 +693,35 @@ mod tests {
                 prop_assert_eq!(a[i], block_mask(block, b' '));
                 prop_assert_eq!(b[i], block_mask(block, b'\n'));
                 prop_assert_eq!(c[i], block_mask(block, 0));
+            }
+        }
+
+        #[test]
+        fn wide_lanes_are_the_narrow_ones(block in prop::collection::vec(prop_oneof![Just(b'{'), Just(b'['), Just(b'"'), Just(0u8), any::<u8>()], 64)) {
+            let block: &[u8; 64] = block.as_slice().try_into().unwrap();
+            let bytes = [Byte::is(b'"'), Byte::either(b'{', 0x20), Byte::is(0)];
+            let want = Baseline.bitmaps64(block, bytes);
+            for (j, b) in bytes.iter().enumerate() {
+                let plain = block.iter().enumerate().fold(0u64, |m, (i, &x)| m | u64::from(b.matches(x)) << i);
+                prop_assert_eq!(want[j], plain);
+            }
+            if let Some(cpu) = Avx2::detect() {
+                prop_assert_eq!(cpu.bitmaps64(block, bytes), want);
+            }
+            if let Some(cpu) = Avx2Bmi::detect() {
+                prop_assert_eq!(cpu.bitmaps64(block, bytes), want);
+            }
+        }
+
+        #[test]
+        fn prefix_xor_is_a_running_parity(x in any::<u64>()) {
+            let mut parity = 0;
+            for i in 0..64 {
+                parity ^= x >> i & 1;
+                prop_assert_eq!(prefix_xor(x) >> i & 1, parity);
+            }
+            if let Some(cpu) = Avx2Bmi::detect() {
+                prop_assert_eq!(cpu.prefix_xor(x), prefix_xor(x));
             }
         }
 

@@ -23,13 +23,13 @@
 //! equal the byte-by-byte scanner's for every input.
 //!
 //! The compares themselves are [`crate::bytes`]' ([`bitmaps16`],
-//! [`bytes::any16`], [`bytes::bitmaps64_avx2`] with the `{`/`[` fold, and
-//! the carry-less prefix XOR): they are `inline(always)` or compiled into
-//! the JSON loop's AVX2 code, so they cost exactly what compares written in
-//! this module would, and the crate keeps one place that issues vector
-//! compares (benches/NOTES.md has the callgrind counts that check it).
+//! [`bytes::any16`], [`Lanes::bitmaps64`] with the `{`/`[` fold, and
+//! [`Lanes::prefix_xor`]): they are `inline(always)` or compiled into the
+//! JSON loop's AVX2 code, so they cost exactly what compares written in this
+//! module would, and the crate keeps one place that issues vector compares
+//! (benches/NOTES.md has the callgrind counts that check it).
 
-use crate::bytes::{self, Byte, bitmaps16, prefix_xor};
+use crate::bytes::{self, Baseline, Byte, Lanes, bitmaps16};
 
 /// The bitmaps of one 64-byte block of a line (bit `i` is byte `base + i`),
 /// and the state carried into the next block.
@@ -39,11 +39,12 @@ use crate::bytes::{self, Byte, bitmaps16, prefix_xor};
 /// ([`Blocks::close_from`]): finding them for every block made the json
 /// fixture, whose nested values are few and short, about a tenth slower.
 ///
-/// `Blocks<true>` reads whole blocks with AVX2 ([`gather`]) and finds the
-/// bytes inside strings with a carry-less multiply ([`bytes::clmul_prefix_xor`]):
-/// the module is private to the crate, and only `Json::count_chunk` makes
-/// those, on a CPU it has checked.
-pub struct Blocks<'a, const WIDE: bool = false> {
+/// `cpu` says how blocks are read: `Blocks<Avx2Bmi>` reads whole blocks
+/// with AVX2 ([`gather`]) and finds the bytes inside strings with a
+/// carry-less multiply, and can only be made with the token that proves the
+/// CPU has them.
+pub struct Blocks<'a, L: Lanes = Baseline> {
+    cpu: L,
     line: &'a [u8],
     /// Offset of the block the bitmaps describe.
     base: usize,
@@ -58,7 +59,7 @@ pub struct Blocks<'a, const WIDE: bool = false> {
     escaped: u64,
 }
 
-impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
+impl<'a, L: Lanes> Blocks<'a, L> {
     /// The bitmaps of `line` from `start` (outside any string), where `rest`
     /// starts with the line and runs on past it (the rest of its chunk).
     ///
@@ -70,12 +71,12 @@ impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
     /// read from the line alone: keeping `rest` for them cost more in spilled
     /// registers than it saved.
     #[inline(always)]
-    pub fn within(line: &'a [u8], rest: &[u8], start: usize) -> Self {
+    pub fn within(cpu: L, line: &'a [u8], rest: &[u8], start: usize) -> Self {
         debug_assert!(rest.as_ptr() == line.as_ptr() && rest.len() >= line.len());
         match rest.get(start..).and_then(|b| b.first_chunk::<64>()) {
             Some(block) if start < line.len() => {
-                let mut b = Blocks::at(line, start);
-                let [quote, backslash] = whole::<2, WIDE>(block, QUOTES);
+                let mut b = Blocks::at(cpu, line, start);
+                let [quote, backslash] = cpu.bitmaps64(block, QUOTES);
                 let keep = match line.len() - start {
                     n @ 0..64 => !(u64::MAX << n),
                     _ => u64::MAX,
@@ -83,28 +84,23 @@ impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
                 b.set_quotes(quote & keep, backslash & keep);
                 b
             }
-            _ => Blocks::new(line, start),
+            _ => Blocks::new(cpu, line, start),
         }
     }
 
     /// The bitmaps of `line` from `start`, which must be outside any string.
     #[inline]
-    pub fn new(line: &'a [u8], start: usize) -> Self {
-        let mut b = Blocks::at(line, start);
+    pub fn new(cpu: L, line: &'a [u8], start: usize) -> Self {
+        let mut b = Blocks::at(cpu, line, start);
         b.load();
         b
     }
 
     /// Blocks at `start` with no bits found yet.
     #[inline(always)]
-    fn at(line: &'a [u8], start: usize) -> Self {
-        #[cfg(target_arch = "x86_64")]
-        debug_assert!(
-            !WIDE
-                || std::arch::is_x86_feature_detected!("avx2")
-                    && std::arch::is_x86_feature_detected!("pclmulqdq")
-        );
+    fn at(cpu: L, line: &'a [u8], start: usize) -> Self {
         Blocks {
+            cpu,
             line,
             base: start,
             quote: 0,
@@ -118,7 +114,7 @@ impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
     /// strings and not escaped.
     #[inline]
     pub fn resync(&mut self, p: usize) {
-        *self = Blocks::new(self.line, p);
+        *self = Blocks::new(self.cpu, self.line, p);
     }
 
     /// Offset of the first unescaped quote at or after `p`, which must be at
@@ -177,17 +173,11 @@ impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
     pub fn close_from(&mut self, p: usize) -> Option<usize> {
         let mut from = self.seek(p)?;
         let mut depth = 0usize;
-        let [mut open, mut close] = gather::<2, WIDE>(self.line, self.base, BRACKETS);
+        let [mut open, mut close] = gather(self.cpu, self.line, self.base, BRACKETS);
         loop {
             // The bytes inside strings: from an opening quote up to (not
             // including) its closing one.
-            let in_string = if WIDE {
-                // SAFETY: only `Json::count_chunk` makes `Blocks<true>`, on a
-                // CPU it has checked for PCLMULQDQ.
-                unsafe { bytes::clmul_prefix_xor(self.quote) }
-            } else {
-                prefix_xor(self.quote)
-            } ^ self.in_string;
+            let in_string = self.cpu.prefix_xor(self.quote) ^ self.in_string;
             let stray = self.escaped_quote & !in_string & from;
             // Only up to a stray quote, where the bitmaps must restart.
             let upto = !in_string & from & (stray & stray.wrapping_neg()).wrapping_sub(1);
@@ -205,13 +195,13 @@ impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
             if stray != 0 {
                 // A byte-by-byte reading opens a string at this quote.
                 self.resync(self.base + stray.trailing_zeros() as usize);
-                [open, close] = gather::<2, WIDE>(self.line, self.base, BRACKETS);
+                [open, close] = gather(self.cpu, self.line, self.base, BRACKETS);
             } else {
                 // Quotes and brackets of the next block from one load per
                 // 16 bytes: a nested value usually spans several blocks.
                 self.advance()?;
                 let [quote, backslash, o, c] =
-                    gather::<4, WIDE>(self.line, self.base, QUOTES_BRACKETS);
+                    gather(self.cpu, self.line, self.base, QUOTES_BRACKETS);
                 self.set_quotes(quote, backslash);
                 [open, close] = [o, c];
             }
@@ -252,7 +242,7 @@ impl<'a, const WIDE: bool> Blocks<'a, WIDE> {
     /// Finds the quotes of the block at `base`.
     #[inline(always)]
     fn load(&mut self) {
-        let [quote, backslash] = gather::<2, WIDE>(self.line, self.base, QUOTES);
+        let [quote, backslash] = gather(self.cpu, self.line, self.base, QUOTES);
         self.set_quotes(quote, backslash);
     }
 
@@ -337,12 +327,12 @@ fn bare_lane(lane: &[u8; 16]) -> (u32, u32) {
 /// instead and moved down, without a branch per lane (lines of different
 /// lengths made those branches mispredict).
 ///
-/// `WIDE` reads a whole block as two 32-byte lanes ([`bytes::bitmaps64_avx2`]) instead
-/// of four 16-byte ones: about half the compares and moves. Only
-/// `Json::count_chunk`'s loop, compiled for AVX2 and run on a CPU that has
-/// it, sets it.
+/// A whole block is read as `cpu` reads blocks: with [`bytes::Avx2Bmi`], two
+/// 32-byte lanes instead of four 16-byte ones, about half the compares and
+/// moves (`Json::count_chunk`'s loop, compiled for AVX2).
 #[inline(always)]
-fn gather<const N: usize, const WIDE: bool>(
+fn gather<const N: usize, L: Lanes>(
+    cpu: L,
     line: &[u8],
     base: usize,
     bytes: [Byte; N],
@@ -359,7 +349,7 @@ fn gather<const N: usize, const WIDE: bool>(
     if let Some(block) = rest.first_chunk::<64>().or(line.last_chunk::<64>()) {
         // The line's last 64 bytes start `64 - rest.len()` before `base`.
         let skip = 64usize.saturating_sub(rest.len());
-        return whole::<N, WIDE>(block, bytes).map(|m| m >> skip);
+        return cpu.bitmaps64(block, bytes).map(|m| m >> skip);
     }
     if let Some(last) = line.len().checked_sub(16) {
         for k in 0..4 {
@@ -377,19 +367,6 @@ fn gather<const N: usize, const WIDE: bool>(
         add(lanes(&l, bytes), 0, 0);
     }
     r
-}
-
-/// The bitmaps of `bytes` in 64 bytes, as two 32-byte lanes when `WIDE`
-/// (see [`gather`]).
-#[inline(always)]
-fn whole<const N: usize, const WIDE: bool>(block: &[u8; 64], bytes: [Byte; N]) -> [u64; N] {
-    if WIDE {
-        // SAFETY: only `Json::count_chunk` makes `Blocks<true>`, on a CPU it
-        // has checked for AVX2.
-        unsafe { bytes::bitmaps64_avx2(block, bytes) }
-    } else {
-        bytes::bitmaps64(block, bytes)
-    }
 }
 
 /// [`bitmaps16`] widened to the 64-bit words of a block's bitmaps.
@@ -437,6 +414,7 @@ fn escaped(backslash: u64, carry: &mut u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bytes::Avx2Bmi;
     use proptest::prelude::*;
 
     /// Escaped bytes read one at a time.
@@ -455,7 +433,7 @@ mod tests {
     }
 
     /// Every quote `b` finds, in order.
-    fn quotes_of<const WIDE: bool>(mut b: Blocks<WIDE>) -> Vec<usize> {
+    fn quotes_of<L: Lanes>(mut b: Blocks<L>) -> Vec<usize> {
         let mut got = Vec::new();
         let mut p = b.base;
         while let Some(q) = b.quote_from(p) {
@@ -490,28 +468,13 @@ mod tests {
         }
 
         #[test]
-        fn prefix_xor_is_a_running_parity(x in any::<u64>()) {
-            let mut parity = 0;
-            for i in 0..64 {
-                parity ^= x >> i & 1;
-                prop_assert_eq!(prefix_xor(x) >> i & 1, parity);
-            }
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("pclmulqdq") {
-                // SAFETY: the CPU has the instruction.
-                prop_assert_eq!(unsafe { bytes::clmul_prefix_xor(x) }, prefix_xor(x));
-            }
-        }
-
-        #[test]
         fn quotes_are_the_unescaped_ones(line in prop::collection::vec(prop::sample::select(b"\"\\a{]".to_vec()), 0..300), start in 0usize..300) {
             let start = start.min(line.len());
             let esc = escaped_slowly(&line[start..].iter().map(|&b| b == b'\\').collect::<Vec<_>>());
             let want: Vec<usize> = (start..line.len()).filter(|&i| line[i] == b'"' && !esc[i - start]).collect();
-            prop_assert_eq!(&quotes_of(Blocks::<false>::new(&line, start)), &want);
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("pclmulqdq") {
-                prop_assert_eq!(quotes_of(Blocks::<true>::new(&line, start)), want);
+            prop_assert_eq!(&quotes_of(Blocks::new(Baseline, &line, start)), &want);
+            if let Some(cpu) = Avx2Bmi::detect() {
+                prop_assert_eq!(quotes_of(Blocks::new(cpu, &line, start)), want);
             }
         }
 
@@ -519,22 +482,20 @@ mod tests {
         fn bytes_past_the_line_are_not_read(line in prop::collection::vec(prop::sample::select(b"\"\\a{]".to_vec()), 0..150), after in prop::collection::vec(prop::sample::select(b"\"\\a".to_vec()), 0..80), start in 0usize..150) {
             let start = start.min(line.len());
             let buf = [&line[..], &after].concat();
-            let want = quotes_of(Blocks::<false>::new(&line, start));
-            prop_assert_eq!(&quotes_of(Blocks::<false>::within(&buf[..line.len()], &buf, start)), &want);
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("pclmulqdq") {
-                prop_assert_eq!(quotes_of(Blocks::<true>::within(&buf[..line.len()], &buf, start)), want);
+            let want = quotes_of(Blocks::new(Baseline, &line, start));
+            prop_assert_eq!(&quotes_of(Blocks::within(Baseline, &buf[..line.len()], &buf, start)), &want);
+            if let Some(cpu) = Avx2Bmi::detect() {
+                prop_assert_eq!(quotes_of(Blocks::within(cpu, &buf[..line.len()], &buf, start)), want);
             }
         }
 
         #[test]
-        #[cfg(target_arch = "x86_64")]
         fn wide_lanes_find_the_same(line in prop::collection::vec(prop::sample::select(b"\"\\a{}[]".to_vec()), 0..200), start in 0usize..200, at in 0usize..260) {
-            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("pclmulqdq") {
+            if let Some(cpu) = Avx2Bmi::detect() {
                 let start = start.min(line.len());
-                let n = gather::<4, false>(&line, at, QUOTES_BRACKETS);
-                prop_assert_eq!(n, gather::<4, true>(&line, at, QUOTES_BRACKETS));
-                let (a, b) = (Blocks::<false>::new(&line, start), Blocks::<true>::new(&line, start));
+                let n = gather(Baseline, &line, at, QUOTES_BRACKETS);
+                prop_assert_eq!(n, gather(cpu, &line, at, QUOTES_BRACKETS));
+                let (a, b) = (Blocks::new(Baseline, &line, start), Blocks::new(cpu, &line, start));
                 prop_assert_eq!(quotes_of(a), quotes_of(b));
             }
         }

@@ -16,9 +16,12 @@ pub(super) struct Key<'a> {
 }
 
 /// The path `status`, known when compiling: `"status"` is exactly one word.
+/// For the wide loop, which only x86_64 has.
+#[cfg(target_arch = "x86_64")]
 #[derive(Clone, Copy)]
 pub(super) struct Status;
 
+#[cfg(target_arch = "x86_64")]
 impl Needle for Status {
     #[inline(always)]
     fn path(&self) -> &[u8] {

@@ -41,9 +41,14 @@ mod walk;
 use memchr::memchr;
 
 use self::blocks::Blocks;
-use self::key::{Key, Needle, Quoted, Status};
+#[cfg(target_arch = "x86_64")]
+use self::key::Status;
+use self::key::{Key, Needle, Quoted};
 use self::walk::{Found, find, value};
 use super::{Format, FormatOptions, Sample, looks_json};
+#[cfg(target_arch = "x86_64")]
+use crate::bytes::Avx2Bmi;
+use crate::bytes::{Baseline, Lanes};
 use crate::lines::{Extractor, Line, Sink, count_lines};
 
 /// Status keys tried, in order, when the format is plain `json` and
@@ -111,74 +116,68 @@ impl Json {
     fn count_fast(&mut self, chunk: &[u8], sink: &mut Sink) {
         // A dotted path descends into nested objects through `find_nested`,
         // which is not inlined (it recurses) and so not compiled for AVX2:
-        // `Blocks<true>` there would call each AVX2 compare out of line.
+        // `Blocks<Avx2Bmi>` there would call each AVX2 compare out of line.
         #[cfg(target_arch = "x86_64")]
-        if x86_features() && !self.path.contains(&b'.') {
-            // SAFETY: the CPU was just checked to have every feature
-            // `count_x86` is compiled for.
-            unsafe { self.count_x86(chunk, sink) };
+        if let Some(cpu) = Avx2Bmi::detect()
+            && !self.path.contains(&b'.')
+        {
+            // SAFETY: `cpu` proves the CPU has every feature `count_x86` is
+            // compiled for: `Avx2Bmi::detect` checks the same list.
+            unsafe { self.count_x86(cpu, chunk, sink) };
             return;
         }
         count_lines(self, chunk, sink);
     }
 
+    /// [`Json::count_fast`]'s loop compiled for the features `cpu` proves
+    /// (the list must stay the one [`Avx2Bmi::detect`] checks).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,bmi1,bmi2,popcnt,lzcnt,pclmulqdq")]
-    fn count_x86(&mut self, chunk: &[u8], sink: &mut Sink) {
+    fn count_x86(&mut self, cpu: Avx2Bmi, chunk: &[u8], sink: &mut Sink) {
         // The default key and Caddy's, with its quoted form a constant: the
         // loop compiled for it compares keys against an immediate and keeps
         // a few more registers for the walk (3.5% fewer instructions on the
         // json fixture, callgrind).
         if *self.path == *b"status" {
-            count_lines(&mut Wide { key: Status }, chunk, sink);
+            count_lines(&mut Wide { key: Status, cpu }, chunk, sink);
         } else {
-            count_lines(&mut Wide { key: self.key() }, chunk, sink);
+            let key = self.key();
+            count_lines(&mut Wide { key, cpu }, chunk, sink);
         }
     }
 }
 
 /// The JSON extractor whose bitmaps read 32 bytes at a time
-/// (`Blocks<true>`): only for [`Json::count_x86`], on a CPU with AVX2.
+/// (`Blocks<Avx2Bmi>`): made only in [`Json::count_x86`], with the token.
 #[cfg(target_arch = "x86_64")]
 #[derive(Clone)]
 struct Wide<K> {
     key: K,
+    cpu: Avx2Bmi,
 }
 
 #[cfg(target_arch = "x86_64")]
 impl<K: Needle + Send> Extractor for Wide<K> {
     #[inline(always)]
     fn classify(&mut self, line: &[u8]) -> Line {
-        classify_in::<false>(line, line, self.key)
+        classify_in(Baseline, line, line, self.key)
     }
 
     #[inline(always)]
     fn classify_in(&mut self, line: &[u8], rest: &[u8]) -> Line {
-        classify_in::<true>(line, rest, self.key)
+        classify_in(self.cpu, line, rest, self.key)
     }
-}
-
-/// Whether the CPU has what [`Json::count_x86`] is compiled for.
-#[cfg(target_arch = "x86_64")]
-fn x86_features() -> bool {
-    use std::arch::is_x86_feature_detected as has;
-    has!("avx2")
-        && has!("bmi1")
-        && has!("bmi2")
-        && has!("popcnt")
-        && has!("lzcnt")
-        && has!("pclmulqdq")
 }
 
 impl Extractor for Json {
     #[inline(always)]
     fn classify(&mut self, line: &[u8]) -> Line {
-        classify_in::<false>(line, line, self.key())
+        classify_in(Baseline, line, line, self.key())
     }
 
     #[inline(always)]
     fn classify_in(&mut self, line: &[u8], rest: &[u8]) -> Line {
-        classify_in::<false>(line, rest, self.key())
+        classify_in(Baseline, line, rest, self.key())
     }
 
     fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
@@ -193,14 +192,14 @@ pub fn classify(line: &[u8], path: &[u8]) -> Line {
         path,
         quoted: Quoted::new(path),
     };
-    classify_in::<false>(line, line, key)
+    classify_in(Baseline, line, line, key)
 }
 
-/// [`classify`] with `Blocks<WIDE>` (see [`Json::count_chunk`]); `rest` is
-/// the chunk from the line's first byte on, where the first block is read
-/// ([`Blocks::within`]).
+/// [`classify`] with blocks read as `cpu` reads them (see
+/// [`Json::count_chunk`]); `rest` is the chunk from the line's first byte
+/// on, where the first block is read ([`Blocks::within`]).
 #[inline(always)]
-fn classify_in<const WIDE: bool>(line: &[u8], rest: &[u8], key: impl Needle) -> Line {
+fn classify_in<L: Lanes>(cpu: L, line: &[u8], rest: &[u8], key: impl Needle) -> Line {
     // Records start with their object; other lines are searched for one.
     let open = match line.first() {
         Some(b'{') => 0,
@@ -209,7 +208,7 @@ fn classify_in<const WIDE: bool>(line: &[u8], rest: &[u8], key: impl Needle) -> 
             None => return Line::Malformed,
         },
     };
-    let mut blocks = Blocks::<WIDE>::within(line, rest, open + 1);
+    let mut blocks = Blocks::within(cpu, line, rest, open + 1);
     match find(line, &mut blocks, open + 1, key) {
         Found::Value(at) => value(line, &mut blocks, at),
         Found::Absent(_) | Found::Broken => Line::Malformed,

@@ -4,6 +4,7 @@
 
 use super::blocks::{Blocks, bare_end};
 use super::key::{Key, Needle, Quoted, same};
+use crate::bytes::Lanes;
 use crate::lines::{Line, status_token};
 
 pub(super) enum Found {
@@ -20,9 +21,9 @@ pub(super) enum Found {
 /// `,` or `}`), so a broken line is malformed; only string contents and
 /// nested values are stepped over with the bitmaps of `blocks`.
 #[inline(always)]
-pub(super) fn find<const WIDE: bool>(
+pub(super) fn find<L: Lanes>(
     line: &[u8],
-    blocks: &mut Blocks<WIDE>,
+    blocks: &mut Blocks<L>,
     mut p: usize,
     key: impl Needle,
 ) -> Found {
@@ -73,8 +74,8 @@ pub(super) fn find<const WIDE: bool>(
         // The wide loop only runs for paths without a dot
         // (`Json::count_chunk`): no descent to look for, and no branch on
         // each key's length that mispredicts from member to member.
-        debug_assert!(!WIDE || !path.contains(&b'.'));
-        let descend = !WIDE
+        debug_assert!(!L::WIDE || !path.contains(&b'.'));
+        let descend = !L::WIDE
             && path.len() > name.len()
             && path[name.len()] == b'.'
             && same(&path[..name.len()], name)
@@ -107,12 +108,7 @@ pub(super) fn find<const WIDE: bool>(
 /// walk is inlined into [`classify`] (a call per line was measurable on short
 /// lines) while the recursion stays a call.
 #[inline(never)]
-fn find_nested<const WIDE: bool>(
-    line: &[u8],
-    blocks: &mut Blocks<WIDE>,
-    p: usize,
-    path: &[u8],
-) -> Found {
+fn find_nested<L: Lanes>(line: &[u8], blocks: &mut Blocks<L>, p: usize, path: &[u8]) -> Found {
     let key = Key {
         path,
         quoted: Quoted::NONE,
@@ -122,7 +118,7 @@ fn find_nested<const WIDE: bool>(
 
 /// Reads the status value at `p`.
 #[inline(always)]
-pub(super) fn value<const WIDE: bool>(line: &[u8], blocks: &mut Blocks<WIDE>, p: usize) -> Line {
+pub(super) fn value<L: Lanes>(line: &[u8], blocks: &mut Blocks<L>, p: usize) -> Line {
     match line.get(p) {
         Some(b'"') => match blocks.quote_from(p + 1) {
             Some(end) => status_token(&line[p + 1..end]),
@@ -169,7 +165,7 @@ fn ws(line: &[u8], mut p: usize) -> usize {
 
 /// Offset just past the value starting at `p` (string, object, array, scalar).
 #[inline(always)]
-fn skip_value<const WIDE: bool>(line: &[u8], blocks: &mut Blocks<WIDE>, p: usize) -> Option<usize> {
+fn skip_value<L: Lanes>(line: &[u8], blocks: &mut Blocks<L>, p: usize) -> Option<usize> {
     match line.get(p)? {
         b'"' => blocks.quote_from(p + 1).map(|e| e + 1),
         b'{' | b'[' => blocks.close_from(p),
