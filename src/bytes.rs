@@ -188,12 +188,12 @@ pub fn block_mask(hay: &[u8], byte: u8) -> u64 {
     }
 }
 
-/// [`block_mask`] of fewer than 64 bytes: the end of every line. Copying the
-/// tail into a zeroed 64-byte block first made the vector loads wait on the
-/// copy's stores (a store-forwarding stall, a tenth of the custom format's
-/// profile); this reads whole 16-byte groups in place, the last partial group
-/// as the 16 bytes ending at the end of `hay`, a tail of 8 to 15 bytes as two
-/// overlapping words ([`eq8`]) and only one under 8 bytes a byte at a time.
+/// [`block_mask`] of fewer than 64 bytes: the end of every line. The bytes
+/// are read in place, not copied into a zeroed 64-byte block first, whose
+/// vector loads would wait on the copy's stores (a store-forwarding stall):
+/// whole 16-byte groups, the last partial group as the 16 bytes ending at the
+/// end of `hay`, a tail of 8 to 15 bytes as two overlapping words ([`eq8`])
+/// and only one under 8 bytes a byte at a time.
 #[inline(always)]
 fn tail_mask(hay: &[u8], byte: u8) -> u64 {
     let n = hay.len();

@@ -103,8 +103,8 @@ pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
 
 /// The status of line `w[s..e]` when it has the common shape: its first `"`
 /// follows a `[timestamp] ` of a usual width ([`stamped`]), the next `"` is
-/// not escaped and is followed by a space and three digits ending the token. Exactly what
-/// [`locate`]'s fast path accepts, found through the bitmaps.
+/// not escaped and is followed by a space and three digits ending the token.
+/// Exactly what [`locate`]'s fast path accepts, found through the bitmaps.
 #[inline(always)]
 fn fast_status(w: &[u8], quotes: &[u64], s: usize, e: usize) -> Option<u16> {
     let q1 = bytes::next_bit(quotes, s);
@@ -159,7 +159,8 @@ fn stamped(line: &[u8], q: usize) -> bool {
 ///
 /// The fast path covers nearly every real line with two short searches: the
 /// first `"` of the line, checked to follow a usual-width `[timestamp] `
-/// (`stamped`), then the request's closing quote, then a 3-digit status. Anything else takes the general path, [`locate_general`].
+/// (`stamped`), then the request's closing quote, then a 3-digit status.
+/// Anything else takes the general path, [`locate_general`].
 #[inline]
 pub fn locate(line: &[u8]) -> Option<(usize, usize)> {
     if let Some(q) = find_quote(line, 0) {

@@ -8,9 +8,10 @@
 //! next occurrence of the literal that follows it (a field between `"`
 //! literals ends at the first `"` not escaped by a backslash, as both servers
 //! escape quotes inside such fields; a field followed by a space ends at the
-//! first space, so a format is not matched by a line with extra fields). Matching stops once the status field is
-//! read: what follows it is not checked, so logs that append fields after the
-//! configured ones still count.
+//! first space, so a format is not matched by a line with extra fields).
+//! Matching stops once the status field is read: what follows it is not
+//! checked, so logs that append fields after the configured ones still
+//! count.
 //!
 //! The status is nginx `$status` (`$upstream_status` with `--status
 //! upstream`, when the format has it) or Apache `%>s` (final status), else

@@ -13,13 +13,12 @@ use crate::lines::{
 /// The program is regrouped once into a leading literal, the fields before
 /// the status (each with how it ends and the literal that must follow it)
 /// and the status field, so the per-line loop is one uniform step per field
-/// with no look-ahead; an interpreter that matched on literal and field ops
-/// alternately spent an eighth of its time on that dispatch. Literals of up
-/// to eight bytes are compared as one masked word rather than through
-/// `memcmp`. Where a field ends is found with bitmaps of the window in the
-/// engine's loop ([`Custom::count_chunk`]) and eight bytes at a time
-/// ([`bytes::find_near`]) for a lone line; a `memchr` call per field cost more
-/// in set-up than the search itself.
+/// with no look-ahead, and no dispatch on literal and field ops in turn.
+/// Literals of up to eight bytes are compared as one masked word rather than
+/// through `memcmp`. Where a field ends is found with bitmaps of the window
+/// in the engine's loop ([`Custom::count_chunk`]) and eight bytes at a time
+/// ([`bytes::find_near`]) for a lone line; a `memchr` call per field costs
+/// more in set-up than the search itself.
 #[derive(Clone, Debug)]
 pub struct Custom {
     /// Bytes the line must start with.
@@ -64,9 +63,9 @@ impl Lit {
     /// `buf` (the rest of the window): the mask keeps only the literal's
     /// bytes, and that they lie before `end` is checked first. So the word
     /// compare serves every literal of up to eight bytes that is not at the
-    /// very end of a window; read from the line alone, one that ended
-    /// within eight bytes of the line's end (`"` before `" 404 0`, on every
-    /// line with a one-digit size) went through the byte loop.
+    /// very end of a window, also one that ends within eight bytes of the
+    /// line's end (`"` before `" 404 0`, on every line with a one-digit
+    /// size), which a word read from the line alone could not reach.
     #[inline(always)]
     fn at(&self, buf: &[u8], p: usize, end: usize) -> bool {
         let n = self.bytes.len();
@@ -187,8 +186,7 @@ impl Custom {
         e: usize,
         find: impl Fn(&Skip, usize) -> Option<usize>,
     ) -> Line {
-        // Most formats start with a field: no compare at all then (0.42M
-        // of 12.0M instructions on the 2 MB custom fixture).
+        // Most formats start with a field: no compare at all then.
         if !self.lead.bytes.is_empty() && !self.lead.at(buf, s, e) {
             return Line::Malformed;
         }
@@ -248,9 +246,8 @@ impl Custom {
             bytes::fill_bitmaps(w, needles, &mut masks.each_mut().map(|m| &mut m[..words]));
             // Every bitmap in one slice: a step's bitmap is found from its
             // index alone, without loading a slice of its own. The search
-            // captures `e` by value: captured by reference, it was kept in
-            // memory for the out-of-line slow paths (0.39M of 12.0M
-            // instructions).
+            // captures `e` by value: captured by reference, it would be kept
+            // in memory for the out-of-line slow paths.
             let all = masks.as_flattened();
             for (s, e) in WindowLines::new(w, &masks[0][..words]) {
                 if e == s {
@@ -280,8 +277,8 @@ const WORDS: usize = WINDOW / 64 + 1;
 /// The 64 bits from `from` on are read at once from the two words they span,
 /// so a field that ends in the next word costs no more than one that ends in
 /// the same word; a loop over words only follows a field of over 64 bytes.
-/// On 60-byte lines a third of the searches ended in the next word, and this
-/// took 0.47M of 13.36M instructions off the 2 MB custom fixture.
+/// On short lines many fields end in the word after the one they start in
+/// (benches/NOTES.md).
 #[inline(always)]
 fn bit_before(maps: &[u64], base: usize, from: usize, end: usize) -> Option<usize> {
     let i = base + from / 64;
@@ -346,11 +343,10 @@ fn op_lit(op: &Op) -> &[u8] {
 /// needle, not after a backslash, and the literal follows. Anything else (an
 /// escaped quote, a `Find` end whose needle is not yet the literal's start,
 /// a line that does not match) is left to [`matched_end_slow`], which applies
-/// the whole rule from `p` again. With that rule inline, the compiler kept
-/// the literal's fields and the search's state on the stack: moving it out
-/// took the 2 MB custom fixture from 12.89M to 11.91M instructions (29 a
-/// line), and one path for every kind of end instead of a `match` on it, a
-/// jump table per field, from 13.22M to 12.57M before that.
+/// the whole rule from `p` again. With that rule inline, the compiler keeps
+/// the literal's fields and the search's state on the stack. One path
+/// serves every kind of end, instead of a `match` on it, which compiles to a
+/// jump table per field (benches/NOTES.md).
 #[inline(always)]
 fn matched_end(
     buf: &[u8],
@@ -361,7 +357,7 @@ fn matched_end(
 ) -> Option<usize> {
     // A quoted field follows a literal that ends with `"`, so `buf[q - 1]`
     // is that quote, not a backslash, when the field is empty (`q == p`):
-    // no test of `q > p` is needed (0.17M of 11.53M instructions).
+    // no test of `q > p` is needed.
     if let Some(q) = find(f, p)
         && !(matches!(f.end, End::Quote) && buf[q - 1] == b'\\')
         && f.after.at(buf, q, e)

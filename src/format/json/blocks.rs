@@ -3,9 +3,10 @@
 //! The JSON extractor walks the members of the top-level object and has to
 //! step over strings (most of a JSON log's bytes: URIs, user agents, headers)
 //! and over nested objects. Searching for each string's end with `memchr2`
-//! restarts a SIMD search per string, and JSON log strings are so short that
-//! the set-up costs more than the search; a nested object was walked byte by
-//! byte. [`Blocks`] instead classifies 64 bytes at once, as simdjson's first
+//! would restart a SIMD search per string, and JSON log strings are so short
+//! that the set-up costs more than the search; walking a nested object byte
+//! by byte costs a step per byte. [`Blocks`] instead classifies 64 bytes at
+//! once, as simdjson's first
 //! stage does: bitmaps of the quotes that are not escaped (the escaped ones
 //! found from runs of backslashes without a loop), of the bytes inside
 //! strings (a prefix XOR of those quotes) and of the brackets outside strings.
@@ -13,8 +14,9 @@
 //! its brackets outside strings, one step per bracket.
 //!
 //! The bitmaps assume every backslash escapes and every quote opens or closes
-//! a string, which holds inside strings but not in the old byte-by-byte
-//! scanner's view of two invalid cases: a quote or backslash inside a bare
+//! a string, which holds inside strings but not in the byte-by-byte reading
+//! (the reference scanner in the tests) of two invalid cases: a quote or
+//! backslash inside a bare
 //! value (`tru"e`) and a backslash between the members of a nested value
 //! (`[\"x"]`). The walker calls [`Blocks::resync`] after such a bare value,
 //! and a quote escaped outside a string is reported as a `stray` event in
@@ -36,8 +38,8 @@ use crate::bytes::{self, Baseline, Byte, Lanes, bitmaps16};
 ///
 /// Only the quotes are found for every block; the brackets and the bytes
 /// inside strings only for blocks a nested value is stepped over in
-/// ([`Blocks::close_from`]): finding them for every block made the json
-/// fixture, whose nested values are few and short, about a tenth slower.
+/// ([`Blocks::close_from`]): most lines have few and short nested values,
+/// and finding them for every block would cost every line for those few.
 ///
 /// `cpu` says how blocks are read: `Blocks<Avx2Bmi>` reads whole blocks
 /// with AVX2 ([`gather`]) and finds the bytes inside strings with a
@@ -65,11 +67,10 @@ impl<'a, L: Lanes> Blocks<'a, L> {
     ///
     /// The first block is read whole from `rest` and the bits past the line's
     /// end cleared: on a line shorter than a block that is one load instead
-    /// of [`gather`]'s lanes pieced together from the line (a sixth of the
-    /// instructions spent on a 45-byte line), and no branch on the line's
-    /// length, as lines of all lengths alternate in a log. Later blocks are
-    /// read from the line alone: keeping `rest` for them cost more in spilled
-    /// registers than it saved.
+    /// of [`gather`]'s lanes pieced together from the line, and no branch on
+    /// the line's length, as lines of all lengths alternate in a log. Later
+    /// blocks are read from the line alone: keeping `rest` for them costs
+    /// more in spilled registers than it saves.
     #[inline(always)]
     pub fn within(cpu: L, line: &'a [u8], rest: &[u8], start: usize) -> Self {
         debug_assert!(rest.as_ptr() == line.as_ptr() && rest.len() >= line.len());
@@ -146,9 +147,8 @@ impl<'a, L: Lanes> Blocks<'a, L> {
         (c != 0).then(|| [a, b, c].map(|m| self.base + m.trailing_zeros() as usize))
     }
 
-    /// [`Blocks::quote_from`] across blocks. Not `inline(never)` as it was:
-    /// inlined, it is compiled with the JSON loop's CPU features
-    /// (`Json::count_chunk`).
+    /// [`Blocks::quote_from`] across blocks. Inlined, so that it is compiled
+    /// with the JSON loop's CPU features (`Json::count_chunk`).
     #[inline(always)]
     fn quote_after(&mut self, p: usize) -> Option<usize> {
         let mut m = self.seek(p)? & self.quote;
@@ -162,13 +162,14 @@ impl<'a, L: Lanes> Blocks<'a, L> {
     }
 
     /// Offset just past the bracket that closes the `{` or `[` at `p` (outside
-    /// strings), counting `{`/`[` and `}`/`]` alike as the old scanner did.
+    /// strings), counting `{`/`[` and `}`/`]` alike as the reference scanner
+    /// does.
     ///
-    /// One step per bracket, without a branch on its kind: counting a block's
-    /// brackets with `count_ones` to skip blocks that cannot close the value
-    /// was slower, as x86_64's baseline has no `popcnt` instruction and
-    /// the software count cost more than the steps it saved. The next
-    /// block's quotes and brackets come from one pass over its bytes.
+    /// One step per bracket, without a branch on its kind, and no count of a
+    /// block's brackets (`count_ones`) to skip blocks that cannot close the
+    /// value: x86_64's baseline has no `popcnt` instruction, and the software
+    /// count costs more than the steps it would save. The next block's
+    /// quotes and brackets come from one pass over its bytes.
     #[inline(always)]
     pub fn close_from(&mut self, p: usize) -> Option<usize> {
         let mut from = self.seek(p)?;
@@ -256,9 +257,9 @@ impl<'a, L: Lanes> Blocks<'a, L> {
 }
 
 /// Where the bare value (number, `true`, `null`) starting at `p` ends: at
-/// the first `,` `}` `]` space or tab, as the old scanner read it; and whether
-/// it holds a quote or backslash, which the bitmaps took for a string or an
-/// escape. One 16-byte compare instead of a loop per byte: bare values are
+/// the first `,` `}` `]` space or tab, as the reference scanner reads it;
+/// and whether it holds a quote or backslash, which the bitmaps took for a
+/// string or an escape. One 16-byte compare instead of a loop per byte: bare values are
 /// short but sit between every other member (`"ts":1710230400.123`).
 #[inline(always)]
 pub fn bare_end(line: &[u8], p: usize) -> (usize, bool) {
@@ -316,16 +317,16 @@ fn bare_lane(lane: &[u8; 16]) -> (u32, u32) {
     )
 }
 
-/// The bitmaps that `lane` finds in 16 bytes, for the 64 bytes of `line`
-/// from `base` (bits past its end are clear).
+/// The bitmaps of `bytes` in the 64 bytes of `line` from `base` (bits past
+/// its end are clear).
 ///
-/// The last block of a line is not copied into a zeroed buffer, which cost a
-/// store-forwarding stall, a sixth of the time on short lines. In a line of
+/// The last block of a line is not copied into a zeroed buffer, whose loads
+/// would wait on the copy's stores (a store-forwarding stall). In a line of
 /// 64 bytes or more it is read from the line's last 64 bytes and its bitmaps
 /// moved down into place. A shorter line is read 16 bytes at a time, each
 /// lane that would run past the end read from the line's last 16 bytes
 /// instead and moved down, without a branch per lane (lines of different
-/// lengths made those branches mispredict).
+/// lengths would make those branches mispredict).
 ///
 /// A whole block is read as `cpu` reads blocks: with [`bytes::Avx2Bmi`], two
 /// 32-byte lanes instead of four 16-byte ones, about half the compares and

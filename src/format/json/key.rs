@@ -69,9 +69,8 @@ impl Needle for Key<'_> {
 
 /// A key path as the bytes of its quoted key (`"status"`, exactly 8), so
 /// that a member's key is compared with one or two masked words read from
-/// its opening quote: no branch on the key's length first, which went one
-/// way and the other from member to member (a fifth of the branches
-/// cachegrind's model mispredicted on the JSON fixture).
+/// its opening quote: no branch on the key's length first, which goes one
+/// way and the other from member to member and so mispredicts.
 ///
 /// The bytes `"path"` at a key's opening quote are that key and no other:
 /// a path without quotes or backslashes cannot hold the key's closing quote,
@@ -84,8 +83,8 @@ pub(super) struct Quoted {
     masks: [u64; 2],
     /// Words compared from the opening quote: 1 or 2; 0 where the path
     /// cannot be compared this way (see [`Quoted::new`]) and `same` does
-    /// it. (A third word for longer keys cost more on the others than it
-    /// saved on `DownstreamStatus`.)
+    /// it. Not 3: a third word would add to every key's compare what it
+    /// saves on the few long ones (`DownstreamStatus`).
     words: usize,
 }
 
@@ -118,7 +117,7 @@ impl Quoted {
     }
 }
 
-/// `a == b` without a `memcmp` call, which cost more than comparing the few
+/// `a == b` without a `memcmp` call, which costs more than comparing the few
 /// bytes of a key (most differ in their length anyway): equal lengths are
 /// compared a word at a time, the last word overlapping the one before
 /// (`status` is two 4-byte compares instead of a six-step loop).

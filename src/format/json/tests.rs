@@ -274,7 +274,7 @@ fn fixtures_as_the_reference() {
 }
 
 #[test]
-fn invalid_json_read_as_before() {
+fn invalid_json_read_as_the_reference_reads_it() {
     for l in [
         r#"{"a":tru"e,"status":200}"#,
         r#"{"a":x\"y,"status":201}"#,

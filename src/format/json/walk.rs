@@ -105,8 +105,8 @@ pub(super) fn find<L: Lanes>(
 }
 
 /// [`find`] in a nested object: kept out of line, so that the top level's
-/// walk is inlined into [`classify`] (a call per line was measurable on short
-/// lines) while the recursion stays a call.
+/// walk is inlined into [`classify`](super::classify) (a call per line is a
+/// cost worth avoiding on short lines) while the recursion stays a call.
 #[inline(never)]
 fn find_nested<L: Lanes>(line: &[u8], blocks: &mut Blocks<L>, p: usize, path: &[u8]) -> Found {
     let key = Key {
