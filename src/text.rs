@@ -47,9 +47,14 @@ pub fn width_from(
 /// Columns of the terminal on stdout, when stdout is one.
 #[cfg(unix)]
 fn stdout_columns() -> Option<usize> {
+    let mut ws = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
     // SAFETY: TIOCGWINSZ writes one `winsize` into the struct it is given and
     // fails (returning -1, leaving it zeroed) when fd 1 is not a terminal.
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
     let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
     (ok && ws.ws_col > 0).then_some(ws.ws_col as usize)
 }

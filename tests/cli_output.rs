@@ -96,7 +96,10 @@ fn on_terminal(cols: u16, args: &[&str]) -> String {
         )
     };
     assert_eq!(rc, 0, "openpty");
+    // SAFETY: openpty succeeded, so both descriptors are open and owned by
+    // nothing else; each File takes sole ownership of one.
     let mut master = unsafe { std::fs::File::from_raw_fd(master) };
+    // SAFETY: as above.
     let slave = unsafe { std::fs::File::from_raw_fd(slave) };
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_logstat"));
     cmd.args(args)

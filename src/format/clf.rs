@@ -81,7 +81,11 @@ pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
     let mut newlines = [0u64; WINDOW / 64];
     for_each_window(&mut Clf, chunk, sink, WINDOW, |_, w, sink, index| {
         let words = w.len().div_ceil(64);
-        fill_masks(w, &mut quotes[..words], &mut newlines[..words]);
+        bytes::fill_bitmaps(
+            w,
+            [b'"', b'\n'],
+            &mut [&mut quotes[..words], &mut newlines[..words]],
+        );
         let quotes = &quotes[..words];
         for (s, e) in WindowLines::new(w, &newlines[..words]) {
             if e == s {
@@ -99,8 +103,8 @@ pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
 
 /// The status of line `w[s..e]` when it has the common shape: its first `"`
 /// follows a `[timestamp] ` of a usual width ([`stamped`]), the next `"` is
-/// not escaped and is followed by a space and three digits ending the token. Exactly what
-/// [`locate`]'s fast path accepts, found through the bitmaps.
+/// not escaped and is followed by a space and three digits ending the token.
+/// Exactly what [`locate`]'s fast path accepts, found through the bitmaps.
 #[inline(always)]
 fn fast_status(w: &[u8], quotes: &[u64], s: usize, e: usize) -> Option<u16> {
     let q1 = bytes::next_bit(quotes, s);
@@ -150,114 +154,13 @@ fn stamped(line: &[u8], q: usize) -> bool {
         && ((q >= 29 && line[q - 29] == b'[') || line[q - 27] == b'[')
 }
 
-/// Fills one bit per byte of `w`: where `"` and where `\n` stand.
-fn fill_masks(w: &[u8], quotes: &mut [u64], newlines: &mut [u64]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU was just checked to support AVX2.
-        unsafe { fill_masks_avx2(w, quotes, newlines) };
-        return;
-    }
-    fill_masks_with(w, quotes, newlines, masks_of);
-}
-
-/// [`fill_masks`] with 32-byte vectors; same results as the SSE2 version.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn fill_masks_avx2(w: &[u8], quotes: &mut [u64], newlines: &mut [u64]) {
-    use std::arch::x86_64::{
-        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
-    };
-    #[target_feature(enable = "avx2")]
-    fn block(b: &[u8; 64]) -> (u64, u64) {
-        let quote = _mm256_set1_epi8(b'"' as i8);
-        let newline = _mm256_set1_epi8(b'\n' as i8);
-        // SAFETY: two unaligned 32-byte loads at offsets 0 and 32 of a
-        // 64-byte array.
-        let (lo, hi) = unsafe {
-            (
-                _mm256_loadu_si256(b.as_ptr() as *const __m256i),
-                _mm256_loadu_si256(b.as_ptr().add(32) as *const __m256i),
-            )
-        };
-        let m = |v, c| _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, c)) as u32 as u64;
-        (
-            m(lo, quote) | m(hi, quote) << 32,
-            m(lo, newline) | m(hi, newline) << 32,
-        )
-    }
-    // The closure inherits this function's AVX2 target feature.
-    fill_masks_with(w, quotes, newlines, |b| block(b));
-}
-
-/// The block loop of [`fill_masks`] over any 64-byte mask builder; a partial
-/// last block is padded with zero bytes, which match neither byte.
-#[inline(always)]
-fn fill_masks_with(
-    w: &[u8],
-    quotes: &mut [u64],
-    newlines: &mut [u64],
-    masks: impl Fn(&[u8; 64]) -> (u64, u64),
-) {
-    let mut blocks = w.chunks_exact(64);
-    for ((b, q), n) in blocks
-        .by_ref()
-        .zip(quotes.iter_mut())
-        .zip(newlines.iter_mut())
-    {
-        (*q, *n) = masks(b.try_into().expect("64 bytes"));
-    }
-    let tail = blocks.remainder();
-    if !tail.is_empty() {
-        let mut last = [0u8; 64];
-        last[..tail.len()].copy_from_slice(tail);
-        let i = w.len() / 64;
-        (quotes[i], newlines[i]) = masks(&last);
-    }
-}
-
-/// Bitmaps of `"` and `\n` in one 64-byte block.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn masks_of(block: &[u8; 64]) -> (u64, u64) {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
-    };
-    let mut q = 0u64;
-    let mut n = 0u64;
-    // SAFETY: SSE2 is part of the x86_64 baseline, and each unaligned load
-    // reads 16 bytes at offsets 0, 16, 32, 48 of the 64-byte `block`.
-    unsafe {
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let newline = _mm_set1_epi8(b'\n' as i8);
-        for k in 0..4 {
-            let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
-            q |= (_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u16 as u64) << (16 * k);
-            n |= (_mm_movemask_epi8(_mm_cmpeq_epi8(v, newline)) as u16 as u64) << (16 * k);
-        }
-    }
-    (q, n)
-}
-
-/// Portable version of the x86_64 SSE2 mask builder.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-fn masks_of(block: &[u8; 64]) -> (u64, u64) {
-    let mut q = 0u64;
-    let mut n = 0u64;
-    for (i, &b) in block.iter().enumerate() {
-        q |= u64::from(b == b'"') << i;
-        n |= u64::from(b == b'\n') << i;
-    }
-    (q, n)
-}
-
 /// Finds the status token of a CLF-family line: `(start, end)` byte offsets,
 /// or `None` when the line has no `[timestamp] "request" STATUS` shape.
 ///
 /// The fast path covers nearly every real line with two short searches: the
 /// first `"` of the line, checked to follow a usual-width `[timestamp] `
-/// (`stamped`), then the request's closing quote, then a 3-digit status. Anything else takes the general path, [`locate_general`].
+/// (`stamped`), then the request's closing quote, then a 3-digit status.
+/// Anything else takes the general path, [`locate_general`].
 #[inline]
 pub fn locate(line: &[u8]) -> Option<(usize, usize)> {
     if let Some(q) = find_quote(line, 0) {

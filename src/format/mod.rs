@@ -13,7 +13,6 @@ pub mod clf;
 pub mod custom;
 pub mod haproxy;
 pub mod json;
-pub(crate) mod json_blocks;
 pub mod npm;
 pub mod presets;
 pub mod squid;

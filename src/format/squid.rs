@@ -34,9 +34,8 @@ fn classify_walked(line: &[u8]) -> Line {
 /// [`result_field`] wants one after the result code); `None` when they are
 /// not, or the line is shorter. A field starts where a non-space follows a
 /// space (runs of blanks pad `elapsed`), so all field starts come from one
-/// bitmap: the Squid fixture took 2.4 times the instructions when the
-/// spaces were walked one at a time ([`result_field`], still the way for
-/// longer first fields).
+/// bitmap, where walking the spaces one at a time ([`result_field`], the
+/// way for longer first fields) costs a step per space (benches/NOTES.md).
 #[inline(always)]
 fn classify_in_block(line: &[u8]) -> Option<Line> {
     let block = line.first_chunk::<64>()?;

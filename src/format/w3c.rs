@@ -43,7 +43,7 @@ impl W3c {
 ///
 /// IIS repeats the directive block at every worker restart, so in a real log
 /// (and in the benchmark's fixture) directives are a noticeable share of the
-/// lines. Splitting them a byte at a time cost more than counting all the
+/// lines. Splitting them a byte at a time costs more than counting all the
 /// data lines; here separators become one bitmap per 64 bytes and only the
 /// first byte of each name is looked at, unless it starts like `sc-status`.
 fn layout(names: &[u8]) -> (usize, Option<usize>) {
@@ -258,7 +258,7 @@ pub fn detect_sep(lines: &[&[u8]]) -> Option<u8> {
 mod tests {
     use super::*;
 
-    /// The plain split the bitmap version replaced.
+    /// The plain split [`layout`] must agree with.
     fn layout_by_split(names: &[u8]) -> (usize, Option<usize>) {
         let mut n = 0;
         let mut status = None;
