@@ -298,8 +298,8 @@ fn forged(out: &str, err: &str) -> (Vec<String>, usize) {
     let mut own = 0;
     for line in runner_lines(out).chain(runner_lines(err)) {
         if workflow_command(line).is_some() {
-            if line.starts_with("::error title=logstat check")
-                || line.starts_with("::warning title=logstat check")
+            if line.starts_with("::error title=logstat ")
+                || line.starts_with("::warning title=logstat ")
             {
                 own += 1;
             } else {
@@ -370,7 +370,8 @@ fn annotations_on_neutralise_commands_in_echoed_text() {
         let (out, err) = run(&mut cmd);
         let (forged, own) = forged(&out, &err);
         assert_eq!(forged, Vec::<String>::new(), "{extra:?}\n{out}\n{err}");
-        assert_eq!(own, 2, "logstat's own annotations stay: {out}{err}");
+        // The failed check, the warned one and the input that failed.
+        assert_eq!(own, 3, "logstat's own annotations stay: {out}{err}");
         // The text is still there to read, escaped.
         assert!(err.contains("\\x23#[error]gone.log"), "{err}");
         if extra.is_empty() {
@@ -385,15 +386,15 @@ fn annotations_on_neutralise_commands_in_echoed_text() {
         .env("GITHUB_ACTIONS", "true"));
     assert_eq!(forged(&out, &err).0, Vec::<String>::new(), "{out}{err}");
     // JSON stays valid and means the same.
-    let (json, _) = run(logstat().current_dir(dir.path()).arg(&missing).args([
-        "-o",
-        "json",
-        "--annotations",
-        "github",
-    ]));
+    // (An input must be read for a report to be written at all.)
+    let (json, _) = run(logstat()
+        .current_dir(dir.path())
+        .arg(&log)
+        .arg(&missing)
+        .args(["-o", "json", "--annotations", "github"]));
     assert!(json.contains("\\u0023#[error]gone.log"), "{json}");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["inputs"][0]["path"], "##[error]gone.log");
+    assert_eq!(v["inputs"][1]["path"], "##[error]gone.log");
 }
 
 #[test]
