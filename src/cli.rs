@@ -111,7 +111,7 @@ pub enum Error {
     #[error("{output} is the input {input}; refusing to overwrite it")]
     OutputIsInput { output: String, input: String },
     /// The `--dump-malformed` file could not be created.
-    #[error("--dump-malformed {}: {}", .path.display(), input::describe(.source))]
+    #[error("--dump-malformed {}: {}", escape::escape_path(.path), input::describe(.source))]
     DumpCreate { path: PathBuf, source: io::Error },
     /// Writing the `--dump-malformed` file failed when it was flushed.
     #[error("--dump-malformed: {}", input::describe(.0))]
@@ -124,10 +124,10 @@ pub enum Error {
     #[error("{0}")]
     Write(#[source] io::Error),
     /// A `--csv` / `--json` file could not be created or written.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {}", escape::escape_path(.path), input::describe(.source))]
     WriteFile { path: PathBuf, source: io::Error },
     /// The `--junit` file could not be created or written.
-    #[error("--junit {}: {}", .path.display(), input::describe(.source))]
+    #[error("--junit {}: {}", escape::escape_path(.path), input::describe(.source))]
     Junit { path: PathBuf, source: io::Error },
     /// Checks were asked but fewer than `--min-requests` requests were counted.
     #[error("{0}")]

@@ -491,3 +491,30 @@ fn expressions_echoed_in_errors_are_escaped() {
     let caret = lines[expr + 1].find('^').unwrap();
     assert_eq!(&lines[expr][caret..caret + 4], "\\x1b", "{err}");
 }
+
+/// Option values echoed in error messages are escaped like log bytes.
+#[test]
+fn option_values_in_errors_are_escaped() {
+    for args in [
+        &["--log-format", "ng\u{1b}[31mnix", "x.log"][..],
+        &[
+            "--csv",
+            "/nonexistent/\u{1b}[31m.csv",
+            "fixtures/sample-combined.log",
+        ][..],
+        &[
+            "--log-format",
+            "$remote_addr \u{202e}",
+            "fixtures/sample-combined.log",
+        ][..],
+    ] {
+        let out = logstat().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            !err.contains('\u{1b}') && !err.contains('\u{202e}'),
+            "{err}"
+        );
+        assert!(err.contains("\\x1b") || err.contains("\\u{202e}"), "{err}");
+    }
+}

@@ -18,6 +18,7 @@ pub mod presets;
 pub mod squid;
 pub mod w3c;
 
+use crate::escape::escape_str;
 use crate::lines::{Extractor, Line, Sink, is_blank};
 pub use presets::{Detect, PRESETS, Preset};
 
@@ -230,7 +231,7 @@ impl std::fmt::Display for ChoiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ChoiceError::Unknown(s) => {
-                write!(f, "unknown log format '{s}'")?;
+                write!(f, "unknown log format '{}'", escape_str(s))?;
                 if let Some(near) = presets::suggest(s) {
                     write!(f, " (did you mean '{near}'?)")?;
                 }
@@ -241,7 +242,12 @@ impl std::fmt::Display for ChoiceError {
                 )
             }
             ChoiceError::BadFormatString { source, reason } => {
-                write!(f, "cannot use format string '{source}': {reason}")
+                write!(
+                    f,
+                    "cannot use format string '{}': {}",
+                    escape_str(source),
+                    escape_str(reason)
+                )
             }
         }
     }
