@@ -455,3 +455,21 @@ fn stdin_given_twice_is_refused_before_anything_is_written() {
         .stderr("logstat: `-` (stdin) is given more than once; stdin can be read only once\n");
     assert!(!dump.exists());
 }
+
+/// Detection never judges the line its sample cut off: a log of 40 KB
+/// Combined lines is recognised, whichever format would read it.
+#[test]
+fn long_lines_are_detected_whatever_the_sample_cuts() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("long.log");
+    let agent = "a".repeat(40 << 10);
+    let line = format!(
+        "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 503 1 \"-\" \"{agent}\"\n"
+    );
+    std::fs::write(&log, line.repeat(3)).unwrap();
+    let out = logstat().args(["-o", "json"]).arg(&log).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["inputs"][0]["format"], "combined");
+    assert_eq!(v["requests"], 3);
+}

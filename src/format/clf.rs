@@ -256,16 +256,16 @@ fn status_span(line: &[u8], p: usize) -> Option<(usize, usize)> {
     (end > start).then_some((start, end))
 }
 
-/// Recognises the family from a sample and names the flavor: most sample lines
-/// must yield a status; quoted fields after the size mean Combined; a token
-/// before the client, or a line starting with a space (empty nginx `$host`),
-/// means a vhost prefix.
-pub fn detect(sample: &[u8]) -> Option<Flavor> {
+/// Recognises the family from a sample's lines and names the flavor: most
+/// lines must yield a status; quoted fields after the size mean Combined; a
+/// token before the client, or a line starting with a space (empty nginx
+/// `$host`), means a vhost prefix.
+pub fn detect(lines: &[&[u8]]) -> Option<Flavor> {
     let mut total = 0usize;
     let mut ok = 0usize;
     let mut combined = 0usize;
     let mut vhost = 0usize;
-    for line in super::sample_lines(sample) {
+    for &line in lines {
         total += 1;
         let Some((start, end)) = locate(line) else {
             continue;
@@ -469,17 +469,36 @@ mod tests {
         assert_eq!(got, want);
     }
 
+    fn flavor(sample: &[u8]) -> Option<Flavor> {
+        crate::format::Sample::new(sample).clf_flavor()
+    }
+
     #[test]
     fn detects_flavors() {
         let c = b"1.2.3.4 - - [t] \"GET / HTTP/1.0\" 200 1\n";
         let cb = b"1.2.3.4 - - [t] \"GET / HTTP/1.0\" 200 1 \"-\" \"ua\"\n";
         let v = b"ex.com:80 1.2.3.4 - - [t] \"GET / HTTP/1.0\" 200 1 \"-\" \"ua\"\n";
         let vc = b"ex.com 1.2.3.4 - - [t] \"GET / HTTP/1.0\" 200 1\n";
-        assert_eq!(detect(c), Some(Flavor::Common));
-        assert_eq!(detect(cb), Some(Flavor::Combined));
-        assert_eq!(detect(v), Some(Flavor::VhostCombined));
-        assert_eq!(detect(vc), Some(Flavor::VhostCommon));
-        assert_eq!(detect(b"{\"status\":200}\n"), None);
-        assert_eq!(detect(b""), None);
+        assert_eq!(flavor(c), Some(Flavor::Common));
+        assert_eq!(flavor(cb), Some(Flavor::Combined));
+        assert_eq!(flavor(v), Some(Flavor::VhostCombined));
+        assert_eq!(flavor(vc), Some(Flavor::VhostCommon));
+        assert_eq!(flavor(b"{\"status\":200}\n"), None);
+        assert_eq!(flavor(b""), None);
+    }
+
+    /// A sample that ends inside a long line is judged without that line:
+    /// one whole 40 KB Combined line and the start of the next one.
+    #[test]
+    fn the_cut_off_last_line_of_a_sample_is_not_judged() {
+        let agent = "a".repeat(40 << 10);
+        let line = format!(
+            "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1 \"-\" \"{agent}\"\n"
+        );
+        let sample = format!("{line}{line}");
+        let cut = &sample.as_bytes()[..64 << 10];
+        assert_eq!(flavor(cut), Some(Flavor::Combined));
+        let f = crate::format::detect(cut, &Default::default()).unwrap();
+        assert_eq!(f.name(), "combined");
     }
 }

@@ -302,6 +302,8 @@ pub struct Sample<'a> {
     /// The non-blank lines (at most 64), without the last one when the
     /// sample ends inside it (and others are left to judge by).
     pub lines: Vec<&'a [u8]>,
+    /// The CLF flavour of the lines, worked out once for the four CLF rows.
+    clf: std::cell::OnceCell<Option<clf::Flavor>>,
 }
 
 impl<'a> Sample<'a> {
@@ -310,7 +312,16 @@ impl<'a> Sample<'a> {
         if lines.len() > 1 && !bytes.ends_with(b"\n") {
             lines.pop();
         }
-        Sample { bytes, lines }
+        Sample {
+            bytes,
+            lines,
+            clf: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// [`clf::detect`] on the lines, computed on first use.
+    pub fn clf_flavor(&self) -> Option<clf::Flavor> {
+        *self.clf.get_or_init(|| clf::detect(&self.lines))
     }
 
     /// Whether `fmt` reads (a status, or a directive it skips) more than half

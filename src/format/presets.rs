@@ -55,7 +55,7 @@ impl std::fmt::Debug for Preset {
 
 /// The CLF rows: the sample's flavour, as [`clf::detect`] tells it, is this row's.
 fn clf_flavor(s: &Sample, p: &'static Preset, _: &FormatOptions) -> Option<Format> {
-    (clf::detect(s.bytes).map(clf::Flavor::name) == Some(p.name)).then(|| Format::of(p))
+    (s.clf_flavor().map(clf::Flavor::name) == Some(p.name)).then(|| Format::of(p))
 }
 
 fn clf_build(_: &Param, _: &FormatOptions) -> AnyExtractor {
