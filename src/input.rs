@@ -7,13 +7,16 @@
 //! plain read just comes back short.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::path::Path;
 
-use flate2::read::MultiGzDecoder;
+use flate2::bufread::GzDecoder;
 
 /// The two magic bytes every gzip member starts with.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Read-ahead of the compressed side of a gzip input.
+const GZIP_BUFFER: usize = 256 * 1024;
 
 /// An opened input.
 pub enum Opened {
@@ -43,13 +46,84 @@ pub fn open(path: &Path) -> io::Result<Opened> {
         return stream(Box::new(file));
     }
     if gzip_magic(&file)? {
-        let buffered = io::BufReader::with_capacity(256 * 1024, file);
-        return Ok(Opened::Stream(Box::new(MultiGzDecoder::new(buffered))));
+        return Ok(Opened::Stream(Box::new(Gunzip::new(
+            io::BufReader::with_capacity(GZIP_BUFFER, file),
+        ))));
     }
     Ok(Opened::Ranged {
         file,
         size: meta.len(),
     })
+}
+
+/// Decompresses every gzip member of a stream, one after the other, as
+/// `gzip -d` does: zero bytes after the last member (the padding of a tape
+/// block or a preallocated file) are accepted and ignored; anything else
+/// after a member that is not another member is an error, once what came
+/// before it has been read.
+struct Gunzip<R: BufRead> {
+    /// The member being decoded; `None` once the stream ended.
+    member: Option<GzDecoder<R>>,
+}
+
+impl<R: BufRead> Gunzip<R> {
+    fn new(r: R) -> Self {
+        Gunzip {
+            member: Some(GzDecoder::new(r)),
+        }
+    }
+}
+
+impl<R: BufRead> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let Some(member) = self.member.as_mut() else {
+                return Ok(0);
+            };
+            let n = member.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            // The member ended (a decoder returns 0 only after its trailer).
+            let mut rest = self.member.take().expect("checked above").into_inner();
+            if after_member(&mut rest)? {
+                self.member = Some(GzDecoder::new(rest));
+            }
+        }
+    }
+}
+
+/// What follows a gzip member: `true` for another member, `false` for the
+/// end of the stream, possibly after zero padding; an error for anything
+/// else.
+fn after_member(r: &mut impl BufRead) -> io::Result<bool> {
+    let mut padding = false;
+    loop {
+        let buf = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        let zeros = buf.iter().position(|&b| b != 0).unwrap_or(buf.len());
+        if zeros == 0 && !padding && buf[0] == GZIP_MAGIC[0] {
+            return Ok(true);
+        }
+        if zeros < buf.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "trailing garbage after the last gzip member (what came before it was counted)",
+            ));
+        }
+        padding = true;
+        let n = buf.len();
+        r.consume(n);
+    }
 }
 
 /// When stdin is a pipe, asks the kernel for a 1 MiB pipe buffer (Linux
@@ -97,8 +171,8 @@ fn stream(mut r: Box<dyn Read + Send>) -> io::Result<Opened> {
     let gz = head == GZIP_MAGIC;
     let whole: Box<dyn Read + Send> = Box::new(io::Cursor::new(head).chain(r));
     Ok(Opened::Stream(if gz {
-        Box::new(MultiGzDecoder::new(io::BufReader::with_capacity(
-            256 * 1024,
+        Box::new(Gunzip::new(io::BufReader::with_capacity(
+            GZIP_BUFFER,
             whole,
         )))
     } else {
