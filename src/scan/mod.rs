@@ -15,6 +15,10 @@
 //!
 //! Workers count into a private 1000-slot [`Counts`] per chunk and merge it
 //! into their input's total once per chunk.
+//!
+//! Memory is bounded whatever the input: no buffer holds more than a chunk
+//! plus one line, and a line is held only up to [`ScanOptions::max_line`]
+//! bytes; past that it is counted as malformed ([`crate::lines::count_capped`]).
 
 mod collect;
 mod ranged;
@@ -34,7 +38,7 @@ use crate::lines::Counts;
 use crate::summary::{InputSummary, Summary};
 
 pub use crate::interrupt::Cancel;
-pub use crate::lines::EXAMPLES_PER_CHUNK;
+pub use crate::lines::{EXAMPLE_BYTES, EXAMPLES_PER_CHUNK};
 
 use collect::{Collector, count_buffer};
 use ranged::{Ranged, count_range};
@@ -45,6 +49,16 @@ use stream::{StreamJob, read_stream};
 /// worker's buffer stays cheap and the inputs split evenly across cores. The
 /// formats' window loops work through a chunk in cache-sized pieces anyway.
 pub const DEFAULT_CHUNK: usize = 1024 * 1024;
+
+/// Default longest line, in bytes. Far above any access log's lines (a few
+/// hundred bytes, a few KiB with long query strings or cookies); what it
+/// bounds is memory, which a line without an end (`/dev/zero`, a file of
+/// zeros, a gzip bomb) would otherwise grow until the process dies.
+pub const DEFAULT_MAX_LINE: usize = 1024 * 1024;
+
+/// The largest line length that may be asked for: every worker and stream
+/// buffer may hold one such line.
+pub const MAX_MAX_LINE: usize = 1024 * 1024 * 1024;
 
 /// How much of an input's start is used to detect its format.
 pub const SAMPLE_BYTES: usize = 64 * 1024;
@@ -67,6 +81,11 @@ pub struct ScanOptions {
     /// workers stop taking chunks, and every input not read in full is
     /// reported as cut short.
     pub cancel: Cancel,
+    /// Longest line, in bytes, handed to a format; 0 means
+    /// [`DEFAULT_MAX_LINE`]. A longer line is counted as one malformed line
+    /// whose example (and `--dump-malformed` entry) is its start, and only
+    /// that start is ever held in memory.
+    pub max_line: usize,
 }
 
 impl ScanOptions {
@@ -83,6 +102,36 @@ impl ScanOptions {
             n => n,
         }
     }
+
+    fn max_line(&self) -> usize {
+        match self.max_line {
+            0 => DEFAULT_MAX_LINE,
+            n => n.min(MAX_MAX_LINE),
+        }
+    }
+}
+
+/// Parses a line length for `--max-line-length`: bytes, or a number with a
+/// `K`, `M` or `G` suffix (powers of 1024), from 1 to [`MAX_MAX_LINE`].
+pub fn parse_line_length(s: &str) -> Result<usize, String> {
+    const NOT_A_SIZE: &str = "not a size: give bytes, or a number with K, M or G (e.g. 4M)";
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let unit: usize = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => return Err(NOT_A_SIZE.into()),
+    };
+    let n: usize = digits.parse().map_err(|_| NOT_A_SIZE.to_string())?;
+    match n.checked_mul(unit) {
+        Some(b) if (1..=MAX_MAX_LINE).contains(&b) => Ok(b),
+        _ => Err("out of range: a line length is 1 byte to 1G".into()),
+    }
 }
 
 /// Display name of an input path: `-` is stdin.
@@ -98,6 +147,7 @@ pub fn display_name(p: &Path) -> String {
 struct Ctx<'a> {
     opts: &'a ScanOptions,
     chunk: usize,
+    max_line: usize,
     collectors: Vec<Mutex<Collector>>,
     ranged: Vec<Ranged>,
     total_chunks: usize,
@@ -114,16 +164,17 @@ impl Ctx<'_> {
             .unwrap_or_else(|e| e.into_inner())
     }
 
-    fn progress(&self, bytes: usize) {
+    fn progress(&self, bytes: u64) {
         if let Some(p) = &self.opts.progress {
-            p.fetch_add(bytes as u64, Ordering::Relaxed);
+            p.fetch_add(bytes, Ordering::Relaxed);
         }
     }
 }
 
 /// Counts every input and returns the summary. Inputs that cannot be read (or
 /// whose format cannot be told) carry an `error`; the others are still counted.
-/// `dump` receives every malformed line verbatim, each ended by `\n`.
+/// `dump` receives every malformed line verbatim, each ended by `\n` (a line
+/// longer than [`ScanOptions::max_line`] cut to that length).
 pub fn scan<'a>(
     paths: &[PathBuf],
     opts: &'a ScanOptions,
@@ -186,6 +237,7 @@ pub fn scan<'a>(
     let ctx = Ctx {
         opts,
         chunk,
+        max_line: opts.max_line(),
         collectors,
         ranged,
         total_chunks,
@@ -269,12 +321,46 @@ fn worker(ctx: &Ctx) {
         };
         let Ok(mut job) = job else { break };
         let data = &job.buf[..job.len];
-        let meta = count_buffer(&mut job.extractor, data, &mut counts, ctx.want_dump);
+        let meta = count_buffer(
+            &mut job.extractor,
+            data,
+            ctx.max_line,
+            &mut counts,
+            ctx.want_dump,
+        );
         ctx.collector(job.input)
-            .add(job.seq, &counts, job.len as u64, meta, &ctx.dump);
-        ctx.progress(job.len);
+            .add(job.seq, &counts, job.bytes, meta, &ctx.dump);
+        ctx.progress(job.bytes);
         counts.clear();
         // The reader may have finished already; then the buffer is just freed.
         let _ = job.recycle.try_send(std::mem::take(&mut job.buf));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_lengths_parse_with_units_and_refuse_nonsense() {
+        assert_eq!(parse_line_length("4096"), Ok(4096));
+        assert_eq!(parse_line_length("64k"), Ok(64 << 10));
+        assert_eq!(parse_line_length("4M"), Ok(4 << 20));
+        assert_eq!(parse_line_length("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_line_length("1"), Ok(1));
+        for bad in [
+            "0",
+            "0M",
+            "2G",
+            "1025M",
+            "",
+            "M",
+            "-1",
+            "1.5M",
+            "1T",
+            "99999999999999999999",
+        ] {
+            assert!(parse_line_length(bad).is_err(), "{bad}");
+        }
     }
 }
