@@ -12,11 +12,43 @@ use std::path::Path;
 
 use flate2::bufread::GzDecoder;
 
+use crate::interrupt::Cancel;
+
 /// The two magic bytes every gzip member starts with.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Read-ahead of the compressed side of a gzip input.
 const GZIP_BUFFER: usize = 256 * 1024;
+
+/// What an input is, told without opening it: opening a FIFO waits for its
+/// writer, so the engine must know which inputs to open on a thread of their
+/// own before it opens any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A regular file (plain or gzip): opening it never waits.
+    File,
+    /// stdin, a FIFO, `<(...)` process substitution, a character device.
+    Stream,
+}
+
+/// Tells what `path` (`-` is stdin) is; a directory or a missing path is an
+/// error.
+pub fn kind(path: &Path) -> io::Result<Kind> {
+    if path.as_os_str() == "-" {
+        return Ok(Kind::Stream);
+    }
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        ))
+    } else if meta.is_file() {
+        Ok(Kind::File)
+    } else {
+        Ok(Kind::Stream)
+    }
+}
 
 /// An opened input.
 pub enum Opened {
@@ -28,22 +60,27 @@ pub enum Opened {
 
 /// Opens `path` (`-` is stdin), recognising gzip by its magic bytes rather than
 /// by name, and decoding concatenated gzip members (`cat a.gz b.gz`) as one.
-pub fn open(path: &Path) -> io::Result<Opened> {
+///
+/// Every step that can wait (opening a FIFO that has no writer yet, reading
+/// a quiet pipe's first bytes to look for gzip) gives up with an error once
+/// `cancel` is raised and the waiting call is interrupted by a signal
+/// ([`crate::interrupt::Wakers`]); so do the returned stream's reads.
+pub fn open(path: &Path, cancel: &Cancel) -> io::Result<Opened> {
     if path.as_os_str() == "-" {
         grow_stdin_pipe();
-        return stream(Box::new(io::stdin()));
+        return stream(Box::new(Wakeable::new(io::stdin(), cancel)));
     }
-    let meta = std::fs::metadata(path)?;
-    if meta.is_dir() {
-        return Err(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "is a directory",
-        ));
+    if kind(path)? == Kind::Stream {
+        // Not opened with `File::open`: it retries an interrupted `open`,
+        // so a FIFO without a writer could never be given up.
+        let file = open_read(path, cancel)?;
+        return stream(Box::new(Wakeable::new(file, cancel)));
     }
-    let file = File::open(path)?;
+    let file = open_read(path, cancel)?;
+    let meta = file.metadata()?;
     if !meta.is_file() {
-        // FIFOs, `<(...)` process substitution, character devices.
-        return stream(Box::new(file));
+        // Replaced by a FIFO or device since `kind` looked.
+        return stream(Box::new(Wakeable::new(file, cancel)));
     }
     if gzip_magic(&file)? {
         return Ok(Opened::Stream(Box::new(Gunzip::new(
@@ -54,6 +91,76 @@ pub fn open(path: &Path) -> io::Result<Opened> {
         file,
         size: meta.len(),
     })
+}
+
+/// Opens `path` read-only; an `open` interrupted by a signal is retried
+/// unless `cancel` is raised.
+fn open_read(path: &Path, cancel: &Cancel) -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::FromRawFd;
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(path.as_os_str().as_bytes())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains a NUL byte"))?;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(cancelled());
+            }
+            // SAFETY: a valid NUL-terminated path and plain flags; a
+            // returned descriptor is ours alone to own.
+            let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+            if fd >= 0 {
+                // SAFETY: `fd` was just opened and is owned by nothing else.
+                return Ok(unsafe { File::from_raw_fd(fd) });
+            }
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = cancel;
+        File::open(path)
+    }
+}
+
+/// The error a read or open gives up with once the scan is cancelled. Not of
+/// kind `Interrupted`: std's own loops (`read_exact`) would retry that.
+fn cancelled() -> io::Error {
+    io::Error::other("interrupted")
+}
+
+/// A stream whose reads retry when a signal interrupts them, unless `cancel`
+/// is raised: then they fail with [`cancelled`], so a reader blocked on a
+/// quiet pipe wakes when it is signalled and stops.
+struct Wakeable<R> {
+    inner: R,
+    cancel: Cancel,
+}
+
+impl<R> Wakeable<R> {
+    fn new(inner: R, cancel: &Cancel) -> Self {
+        Wakeable {
+            inner,
+            cancel: cancel.clone(),
+        }
+    }
+}
+
+impl<R: Read> Read for Wakeable<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.cancel.is_cancelled() {
+                return Err(cancelled());
+            }
+            match self.inner.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                r => return r,
+            }
+        }
+    }
 }
 
 /// Decompresses every gzip member of a stream, one after the other, as

@@ -3,7 +3,9 @@
 //! while read, gzip with padding, more inputs than open files allowed.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -22,14 +24,194 @@ fn logstat() -> assert_cmd::Command {
     c
 }
 
+fn spawn(args: &[&str], stdin: Stdio) -> Child {
+    Command::new(bin())
+        .args(args)
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for `child` at most `limit`; kills it and fails when it is still
+/// running then.
+fn finish_within(mut child: Child, limit: Duration) -> Output {
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {limit:?}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Sends Ctrl-C's signal once `child` handles it (before that it would just
+/// die of it) and has had time to block where the test means it to.
+#[cfg(unix)]
+fn sigint(child: &Child) {
+    #[cfg(target_os = "linux")]
+    {
+        let start = Instant::now();
+        let status = format!("/proc/{}/status", child.id());
+        while !std::fs::read_to_string(&status).is_ok_and(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("SigCgt:"))
+                .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+                .is_some_and(|m| m & (1 << (libc::SIGINT - 1)) != 0)
+        }) {
+            assert!(start.elapsed() < PROMPTLY, "SIGINT never handled");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    std::thread::sleep(SETTLE);
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(ok.success());
+}
+
 fn json(out: &[u8]) -> Value {
     serde_json::from_slice(out).expect("JSON report")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     e.write_all(data).unwrap();
     e.finish().unwrap()
+}
+
+/// How long a test lets logstat run before calling it hung: generous, so a
+/// loaded machine does not fail it, but finite, so a hang is a failure.
+const PROMPTLY: Duration = Duration::from_secs(10);
+
+/// How long a test waits, once logstat handles SIGINT, for it to reach the
+/// state the signal is meant to find it in (blocked in an open or a read).
+/// Arriving earlier would not fail a test, only test less.
+const SETTLE: Duration = Duration::from_millis(500);
+
+// Ctrl-C at every stage
+
+/// Opening a FIFO nobody writes to blocks in `open` itself; Ctrl-C ends it.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_the_wait_for_a_fifo_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("nobody-writes");
+    mkfifo(&fifo);
+    let child = spawn(&["-o", "json", fifo.to_str().unwrap()], Stdio::null());
+    sigint(&child);
+    let out = finish_within(child, PROMPTLY);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(json(&out.stdout)["lines"], 0);
+    assert!(
+        stderr(&out).contains("nobody-writes: interrupted"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Two quiet streams, each with a reader blocked in `read`: one SIGINT wakes
+/// both, and both are named as cut short.
+#[cfg(unix)]
+#[test]
+fn one_ctrl_c_wakes_every_quiet_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifos = [dir.path().join("quiet-a"), dir.path().join("quiet-b")];
+    for f in &fifos {
+        mkfifo(f);
+    }
+    let child = spawn(
+        &[
+            "-o",
+            "json",
+            fifos[0].to_str().unwrap(),
+            fifos[1].to_str().unwrap(),
+        ],
+        Stdio::null(),
+    );
+    // One line each, then the writers stay open and say nothing more.
+    let writers: Vec<std::fs::File> = fifos
+        .iter()
+        .map(|f| {
+            let mut w = std::fs::OpenOptions::new().write(true).open(f).unwrap();
+            w.write_all(LINE.as_bytes()).unwrap();
+            w
+        })
+        .collect();
+    sigint(&child);
+    let out = finish_within(child, PROMPTLY);
+    drop(writers);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(json(&out.stdout)["requests"], 2);
+    let err = stderr(&out);
+    assert!(err.contains("quiet-a: interrupted"), "{err}");
+    assert!(err.contains("quiet-b: interrupted"), "{err}");
+}
+
+/// stdin is looked at for gzip's magic bytes before anything is counted; a
+/// pipe that stays open and empty blocks that look, and Ctrl-C ends it.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_the_gzip_sniff_of_a_silent_stdin() {
+    let child = spawn(&["-o", "json", "-"], Stdio::piped());
+    sigint(&child);
+    let out = finish_within(child, PROMPTLY);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("<stdin>: interrupted"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A quiet stream beside many regular files: Ctrl-C stops the files being
+/// opened and counted and wakes the stream's reader.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_with_files_and_a_quiet_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("quiet");
+    mkfifo(&fifo);
+    let log = dir.path().join("a.log");
+    std::fs::write(&log, LINE.repeat(1000)).unwrap();
+    let child = spawn(
+        &[
+            "-o",
+            "json",
+            log.to_str().unwrap(),
+            fifo.to_str().unwrap(),
+            log.to_str().unwrap(),
+        ],
+        Stdio::null(),
+    );
+    let writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    sigint(&child);
+    let out = finish_within(child, PROMPTLY);
+    drop(writer);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let v = json(&out.stdout);
+    assert_eq!(v["requests"], 2000, "{v}");
+    let err = stderr(&out);
+    assert!(err.contains("quiet: interrupted"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
 }
 
 // Lines without an end
@@ -132,6 +314,82 @@ fn json_examples_are_cut() {
     assert!(out.get_output().stdout.len() < 10_000);
 }
 
+// Files that shrink while read
+
+/// `--dump-malformed` into a FIFO this test does not read: once the pipe is
+/// full, logstat's one worker is held in the middle of the file, so the test
+/// can truncate the file under it at a known point, then let it go on.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_that_shrinks_while_read_is_named_and_exits_2() {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("rotated.log");
+    let bad: String = (0..40_000).map(|i| format!("garbage line {i}\n")).collect();
+    std::fs::write(&log, &bad).unwrap();
+    let size = bad.len();
+    let dump = dir.path().join("dump");
+    mkfifo(&dump);
+    let child = spawn(
+        &[
+            "-j",
+            "1",
+            "--chunk-size",
+            "4096",
+            "--log-format",
+            "combined",
+            "--dump-malformed",
+            dump.to_str().unwrap(),
+            log.to_str().unwrap(),
+        ],
+        Stdio::null(),
+    );
+    let mut reader = std::fs::File::open(&dump).unwrap();
+    // Wait for the pipe to fill up.
+    let start = Instant::now();
+    loop {
+        let mut queued: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int through the pointer.
+        unsafe { libc::ioctl(reader.as_raw_fd(), libc::FIONREAD, &mut queued) };
+        if queued >= 60_000 {
+            break;
+        }
+        assert!(start.elapsed() < PROMPTLY, "the dump never filled the pipe");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&log)
+        .unwrap()
+        .set_len(100)
+        .unwrap();
+    let drain = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        reader.read_to_end(&mut all).unwrap();
+        all
+    });
+    let out = finish_within(child, PROMPTLY);
+    let dumped = drain.join().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "rotated.log: shrank from {size} to 100 bytes while being read"
+        )),
+        "{err}"
+    );
+    // What was read before the cut was counted (and dumped).
+    assert!(
+        dumped.len() > 60_000 && dumped.len() < size,
+        "{}",
+        dumped.len()
+    );
+}
+
 // gzip as gzip -d reads it
 
 /// Zero padding after the last member (a tape block, a preallocated file) is
@@ -177,5 +435,49 @@ fn gzip_trailing_zeros_are_padding_and_other_trailing_bytes_an_error() {
                 assert!(err.contains("trailing garbage"), "{name}: {err}");
             }
         }
+    }
+}
+
+// More inputs than open files
+
+/// Files are opened as their turn comes, so far more inputs than open files
+/// allowed are counted, each on its own and in order.
+#[cfg(unix)]
+#[test]
+fn more_inputs_than_open_files_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for i in 0..1000 {
+        let p = dir.path().join(format!("{i}.log"));
+        let mut data = LINE.repeat(i % 7 + 1);
+        if i % 4 == 0 {
+            // gzip files are read by reader threads.
+            std::fs::write(&p, gzip(data.as_bytes())).unwrap();
+        } else {
+            if i % 3 == 0 {
+                data.push_str("bad\n");
+            }
+            std::fs::write(&p, data).unwrap();
+        }
+        paths.push(p);
+    }
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 64 && exec \"$0\" \"$@\"")
+        .arg(bin())
+        .args(["-j", "4", "--log-format", "combined", "-o", "json"])
+        .args(&paths)
+        .env("LANG", "C")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = json(&out.stdout);
+    let inputs = v["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 1000);
+    for (i, input) in inputs.iter().enumerate() {
+        assert_eq!(input["path"], paths[i].to_str().unwrap());
+        assert_eq!(input["requests"], i % 7 + 1, "{input}");
+        let bad = u64::from(i % 3 == 0 && i % 4 != 0);
+        assert_eq!(input["malformed"], bad, "{input}");
     }
 }

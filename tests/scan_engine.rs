@@ -404,3 +404,123 @@ fn cancelling_stops_an_endless_stream() {
     assert!(s.total.requests() > 0);
     assert_eq!(s.total.requests(), s.total.codes[200]);
 }
+
+/// A dump that truncates `path` the first time it is written to: the scan
+/// folds a chunk's malformed lines into the dump before, with one thread, it
+/// reads the next chunk, so the file shrinks at a known point of the scan.
+struct TruncateOnFirstWrite {
+    path: PathBuf,
+    to: u64,
+    done: bool,
+}
+
+impl Write for TruncateOnFirstWrite {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.done {
+            self.done = true;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&self.path)?
+                .set_len(self.to)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A file cut short while read (logrotate `copytruncate`) is counted as far
+/// as it was read and named as shrunk, by byte ranges and, for a sequential
+/// format, read front to back.
+#[test]
+fn a_file_that_shrinks_while_read_says_so() {
+    let combined = "h - - [t] \"GET /\" 200 1\nbad\n".repeat(2000);
+    let w3c = format!(
+        "#Fields: date time cs-method cs-uri-stem sc-status\n{}",
+        "2024-03-12 08:00:01 GET / 200\nbad\n".repeat(2000)
+    );
+    for (format, data) in [("combined", combined), ("w3c", w3c)] {
+        let f = write_temp(data.as_bytes());
+        let mut dump = TruncateOnFirstWrite {
+            path: f.path().to_path_buf(),
+            to: 10,
+            done: false,
+        };
+        let o = ScanOptions {
+            threads: 1,
+            chunk_size: 4096,
+            format: FormatChoice::Fixed(Format::from_name(format).unwrap()),
+            ..Default::default()
+        };
+        let s = scan(&[f.path().to_path_buf()], &o, Some(&mut dump));
+        let err = s.inputs[0].error.as_deref().unwrap_or_default();
+        let want = format!("shrank from {} to 10 bytes while being read", data.len());
+        assert!(err.starts_with(&want), "{format}: {err}");
+        assert!(s.total.requests() > 0, "{format}");
+        assert!(s.inputs[0].bytes < data.len() as u64, "{format}");
+    }
+}
+
+/// A dump that notes, at every write, how many files the process has open;
+/// its first write takes two seconds, holding the workers back meanwhile, so
+/// files would pile up open if nothing else held them back.
+#[cfg(target_os = "linux")]
+struct CountOpenFiles {
+    most: usize,
+    writes: usize,
+}
+
+#[cfg(target_os = "linux")]
+impl Write for CountOpenFiles {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.writes == 0 {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+        }
+        self.writes += 1;
+        let open = std::fs::read_dir("/proc/self/fd")?.count();
+        self.most = self.most.max(open);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Files are opened in turn, a few at a time, whether their chunks go to the
+/// workers or, gzip, to a reader thread each; counted each on its own.
+#[cfg(target_os = "linux")]
+#[test]
+fn only_a_few_inputs_are_open_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for i in 0..200 {
+        let p = dir.path().join(format!("{i}.log"));
+        let data = "h - - [t] \"GET /\" 200 1\nbad\n".repeat(i % 5 + 1);
+        // Mostly gzip: nothing but the budget holds those back, as their
+        // readers, not the thread opening them, wait for the workers.
+        let data = if i % 10 != 0 {
+            gzip(data.as_bytes())
+        } else {
+            data.into_bytes()
+        };
+        std::fs::write(&p, data).unwrap();
+        paths.push(p);
+    }
+    let before = std::fs::read_dir("/proc/self/fd").unwrap().count();
+    let mut dump = CountOpenFiles { most: 0, writes: 0 };
+    let s = scan(&paths, &opts(2, 0), Some(&mut dump));
+    for (i, input) in s.inputs.iter().enumerate() {
+        assert!(input.error.is_none(), "{i}: {:?}", input.error);
+        assert_eq!(input.counts.codes[200], i as u64 % 5 + 1);
+    }
+    // Other tests of this binary open files meanwhile: a margin for them
+    // (without the budget, dozens pile up).
+    assert!(
+        dump.most < before + 20,
+        "{} open, {before} before",
+        dump.most
+    );
+}

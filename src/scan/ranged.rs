@@ -9,18 +9,19 @@ use crate::format::AnyExtractor;
 use crate::input::{self, read_at_full};
 use crate::lines::Counts;
 
-use super::Ctx;
 use super::collect::count_buffer;
+use super::{Ctx, Permit, shrank};
 
-/// A regular file counted by byte ranges.
+/// A regular file counted by byte ranges; closed when the last of its
+/// chunks is done with it.
 pub(super) struct Ranged {
     pub(super) input: usize,
     pub(super) file: std::fs::File,
+    /// Size at open: the chunks cover `0..size`.
     pub(super) size: u64,
     pub(super) extractor: AnyExtractor,
-    /// Index of this file's first chunk in the global chunk numbering.
-    pub(super) first_chunk: usize,
-    pub(super) chunks: usize,
+    /// Its place in the open-file budget.
+    pub(super) _permit: Permit,
 }
 
 /// Counts the lines that start in chunk `idx` of a ranged file.
@@ -34,6 +35,10 @@ pub(super) fn count_range(
     let a = idx as u64 * ctx.chunk as u64;
     let b = (a + ctx.chunk as u64).min(r.size);
     let (data, got, err) = match read_chunk(&r.file, a, b, ctx.max_line, buf) {
+        Ok(c) if c.short => {
+            let now = r.file.metadata().map_or(0, |m| m.len());
+            (&buf[c.lines], c.got, Some(shrank(r.size, now)))
+        }
         Ok(c) => (&buf[c.lines], c.got, None),
         Err(e) => (&buf[..0], 0, Some(input::describe(&e))),
     };
@@ -60,6 +65,8 @@ struct Chunk {
     lines: std::ops::Range<usize>,
     /// Bytes of the range itself that were read.
     got: usize,
+    /// The file ended before the range did: it shrank since it was opened.
+    short: bool,
 }
 
 /// Reads the lines starting in `[a, b)` into `buf`, through the end of the
@@ -87,19 +94,34 @@ fn read_chunk(
     let pad = buf.as_ptr().align_offset(64).min(63);
     buf.resize(pad + want, 0);
     let got = read_at_full(file, &mut buf[pad..pad + want], a)?;
+    let short = got < want;
     let mut begin = pad;
     if a > 0 {
         let mut prev = [0u8; 1];
-        if read_at_full(file, &mut prev, a - 1)? == 1 && prev[0] != b'\n' {
-            match memchr::memchr(b'\n', &buf[pad..pad + got]) {
+        match read_at_full(file, &mut prev, a - 1)? {
+            0 => {
+                return Ok(Chunk {
+                    lines: 0..0,
+                    got,
+                    short: true,
+                });
+            }
+            _ if prev[0] == b'\n' => {}
+            _ => match memchr::memchr(b'\n', &buf[pad..pad + got]) {
                 Some(p) => begin = pad + p + 1,
                 // The line running through this range started before it.
-                None => return Ok(Chunk { lines: 0..0, got }),
-            }
+                None => {
+                    return Ok(Chunk {
+                        lines: 0..0,
+                        got,
+                        short,
+                    });
+                }
+            },
         }
     }
     let mut end = pad + got;
-    if begin < end && got == want && buf[end - 1] != b'\n' {
+    if begin < end && !short && buf[end - 1] != b'\n' {
         // Finish the last line, which runs past `b`: a small read first
         // (most lines are short), doubling for the rare long one, and no
         // further than its first `max + 1` bytes.
@@ -125,6 +147,7 @@ fn read_chunk(
     Ok(Chunk {
         lines: begin.min(end)..end,
         got,
+        short,
     })
 }
 
@@ -147,6 +170,7 @@ mod tests {
         let c = read_chunk(&f, 0, chunk, max, &mut buf).unwrap();
         assert_eq!(&buf[c.lines.clone()][..3], b"ok\n");
         assert_eq!(c.lines.len(), chunk as usize);
+        assert!(!c.short);
         let c = read_chunk(&f, chunk * 2, chunk * 3, max, &mut buf).unwrap();
         assert!(c.lines.is_empty());
         // Past a chunk: the line that starts at its end is read up to the limit.
@@ -156,5 +180,17 @@ mod tests {
         let end = data.len() as u64;
         let c = read_chunk(&f, end - 4096, end, max, &mut buf).unwrap();
         assert_eq!(&buf[c.lines], b"ok\n");
+    }
+
+    #[test]
+    fn a_file_shorter_than_planned_reads_short() {
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(b"a\nb\n").unwrap();
+        let mut buf = Vec::new();
+        let c = read_chunk(&f, 0, 10, 100, &mut buf).unwrap();
+        assert!(c.short);
+        assert_eq!(&buf[c.lines], b"a\nb\n");
+        let c = read_chunk(&f, 10, 20, 100, &mut buf).unwrap();
+        assert!(c.short && c.lines.is_empty() && c.got == 0);
     }
 }

@@ -14,7 +14,7 @@ use crate::input;
 use crate::lines::Counts;
 
 use super::collect::count_buffer;
-use super::{Cancel, Ctx, SAMPLE_BYTES};
+use super::{Cancel, Ctx, SAMPLE_BYTES, Work, shrank};
 
 /// A line-aligned buffer from a stream, for a worker to count.
 pub(super) struct StreamJob {
@@ -30,20 +30,37 @@ pub(super) struct StreamJob {
     pub(super) recycle: SyncSender<Vec<u8>>,
 }
 
+/// What a reader reads.
+pub(super) enum Source {
+    /// stdin, a FIFO, a device, a gzip file (decompressed).
+    Stream(Box<dyn Read + Send>),
+    /// A plain regular file (of a sequential format), `size` bytes at open:
+    /// ending before that means it shrank under us.
+    File { file: std::fs::File, size: u64 },
+}
+
 /// Reads one stream front to back in line-aligned buffers. Counting is handed
-/// to the workers, except for sequential formats, which are counted here in
-/// order by one extractor.
+/// to the workers, except for sequential formats (and when there are no
+/// workers, `inline`), which are counted here in order by one extractor.
 pub(super) fn read_stream(
     ctx: &Ctx,
     input: usize,
-    mut reader: Box<dyn Read + Send>,
-    jobs: SyncSender<StreamJob>,
-    threads: usize,
+    mut source: Source,
+    jobs: SyncSender<Work>,
+    inline: bool,
 ) {
+    let mut file_reader;
+    let reader: &mut dyn Read = match &mut source {
+        Source::Stream(r) => r.as_mut(),
+        Source::File { file, .. } => {
+            file_reader = &*file;
+            &mut file_reader
+        }
+    };
     let chunk = ctx.chunk;
     // Enough buffers in flight to keep every worker busy while the reader
     // fills the next one; no more, so memory does not grow with the input.
-    let max_buffers = threads.min(8) + 2;
+    let max_buffers = ctx.threads.min(8) + 2;
     let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(max_buffers);
     let mut allocated = 0usize;
     let mut carry: Vec<u8> = Vec::new();
@@ -78,7 +95,7 @@ pub(super) fn read_stream(
         buf[..len].copy_from_slice(&carry);
         carry.clear();
         let (eof, cut) = match fill_lines(
-            &mut reader,
+            reader,
             &mut buf,
             &mut len,
             chunk,
@@ -88,7 +105,10 @@ pub(super) fn read_stream(
         ) {
             Ok(r) => r,
             Err(e) => {
-                ctx.collector(input).fail(input::describe(&e));
+                // Ctrl-C wakes a blocked read with an error: that is the end.
+                if !ctx.cancelled() {
+                    ctx.collector(input).fail(input::describe(&e));
+                }
                 (true, len)
             }
         };
@@ -111,7 +131,7 @@ pub(super) fn read_stream(
         }
         let ex = extractor.as_mut().expect("format chosen above");
         if len > 0 || bytes > 0 {
-            if ex.sequential() {
+            if ex.sequential() || inline {
                 let meta = count_buffer(ex, &buf[..len], ctx.max_line, &mut counts, ctx.want_dump);
                 ctx.collector(input)
                     .add(seq, &counts, bytes, meta, &ctx.dump);
@@ -128,14 +148,21 @@ pub(super) fn read_stream(
                     extractor: ex.clone(),
                     recycle: recycle_tx.clone(),
                 };
-                if jobs.send(job).is_err() {
+                if jobs.send(Work::Buffer(job)).is_err() {
                     return;
                 }
             }
             seq += 1;
         }
         if eof {
-            ctx.collector(input).complete = !ctx.opts.cancel.is_cancelled();
+            let mut c = ctx.collector(input);
+            c.complete = !ctx.cancelled();
+            if let Source::File { file, size } = &source {
+                if c.complete && fill.consumed < *size {
+                    let now = file.metadata().map_or(fill.consumed, |m| m.len());
+                    c.fail(shrank(*size, now));
+                }
+            }
             return;
         }
     }
