@@ -261,6 +261,10 @@ pub struct Args {
     #[arg(long, value_name = "BYTES", hide = true, value_parser = parse_chunk_size)]
     pub chunk_size: Option<usize>,
 
+    /// Longest line read, in bytes (or with K, M, G); a longer line counts as malformed [default: 1M]. Example: `--max-line-length 4M`
+    #[arg(long, value_name = "BYTES", value_parser = scan::parse_line_length)]
+    pub max_line_length: Option<usize>,
+
     /// Write every malformed line, verbatim, to PATH (`-` for stdout). Example: `--dump-malformed bad.txt`
     #[arg(long, value_name = "PATH")]
     pub dump_malformed: Option<PathBuf>,
@@ -516,6 +520,7 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         format_options,
         progress: None,
         cancel: interrupt::Cancel::new(),
+        max_line: args.max_line_length.unwrap_or(0),
     };
     interrupt::install(&opts.cancel);
     interrupt::mask(true);

@@ -12,14 +12,18 @@
 //! library user or a test cancels a scan by calling [`Cancel::cancel`];
 //! only the command line connects it to SIGINT ([`install`]).
 //!
-//! A signal interrupts a blocked `read` only in the thread it is delivered
-//! to, so the CLI blocks SIGINT before any thread starts ([`mask`]) and the
-//! scan unblocks it where it must land: in the stream readers when there are
-//! any (a reader waiting on a quiet pipe must wake), else in the thread
-//! waiting for the workers, which then stop at their next chunk.
+//! A signal interrupts a blocked `open` or `read` only in the one thread it
+//! is delivered to, and a reader may be blocked at any stage: opening a FIFO
+//! that has no writer yet, sniffing stdin for gzip, reading a quiet pipe.
+//! So the flag alone cannot wake them all. The CLI blocks SIGINT before any
+//! thread starts ([`mask`]); the scan unblocks it in its readers and in the
+//! thread that waits for the workers, and that thread, once it sees the flag,
+//! interrupts every reader still registered in its [`Wakers`] with a signal
+//! of its own ([`Wakers::wake_all`]), again and again until they are gone
+//! (a signal that lands just before a reader blocks would otherwise be lost).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A shared "stop reading" flag.
 #[derive(Clone, Debug, Default)]
@@ -94,4 +98,128 @@ pub fn mask(block: bool) {
     }
     #[cfg(not(unix))]
     let _ = block;
+}
+
+/// The signal that wakes a blocked reader: SIGURG, whose default action is to
+/// be ignored, so giving it a handler that does nothing changes nothing else
+/// about the process (it only makes a blocked call return `EINTR`).
+#[cfg(unix)]
+const WAKE: libc::c_int = libc::SIGURG;
+
+#[cfg(unix)]
+extern "C" fn on_wake(_: libc::c_int) {}
+
+/// Installs the wake handler once per process, unless the program already
+/// handles the signal itself (then nobody is woken, rather than its handler
+/// replaced); ignored or default, the signal does nothing either way. Without
+/// `SA_RESTART`, so the interrupted call returns.
+#[cfg(unix)]
+fn wake_ready() -> bool {
+    static READY: OnceLock<bool> = OnceLock::new();
+    *READY.get_or_init(|| {
+        // SAFETY: zeroed sigactions are valid empty ones; the first call
+        // only reads the current disposition, the second sets a handler that
+        // does nothing.
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(WAKE, std::ptr::null(), &mut old) != 0
+                || (old.sa_sigaction != libc::SIG_DFL && old.sa_sigaction != libc::SIG_IGN)
+            {
+                return false;
+            }
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_wake as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut sa.sa_mask);
+            sa.sa_flags = 0;
+            libc::sigaction(WAKE, &sa, std::ptr::null_mut()) == 0
+        }
+    })
+}
+
+/// A registered thread.
+#[cfg(unix)]
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Thread(libc::pthread_t);
+
+// SAFETY: a pthread_t is an identifier, used here only to signal the thread
+// while it is registered (alive).
+#[cfg(unix)]
+unsafe impl Send for Thread {}
+
+/// The threads that may block in a call only a signal interrupts, so that a
+/// cancelled scan can wake them all ([`Wakers::wake_all`]).
+#[derive(Default)]
+pub struct Wakers {
+    #[cfg(unix)]
+    threads: Mutex<Vec<Thread>>,
+}
+
+/// Keeps the calling thread registered in its [`Wakers`] until dropped.
+pub struct Registered<'a> {
+    #[cfg(unix)]
+    wakers: &'a Wakers,
+    #[cfg(unix)]
+    thread: Thread,
+    #[cfg(not(unix))]
+    _wakers: &'a Wakers,
+}
+
+impl Wakers {
+    /// Registers the calling thread; it must not end before the guard is
+    /// dropped (so a signal never goes to a thread that is gone).
+    pub fn register(&self) -> Registered<'_> {
+        #[cfg(unix)]
+        {
+            // SAFETY: pthread_self has no preconditions.
+            let thread = Thread(unsafe { libc::pthread_self() });
+            self.threads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(thread);
+            Registered {
+                wakers: self,
+                thread,
+            }
+        }
+        #[cfg(not(unix))]
+        Registered { _wakers: self }
+    }
+
+    /// Interrupts the blocking call of every registered thread. A thread not
+    /// blocked at that moment is unaffected, so callers repeat this until the
+    /// threads have seen their cancel flag and left.
+    pub fn wake_all(&self) {
+        #[cfg(unix)]
+        {
+            if !wake_ready() {
+                return;
+            }
+            // Held while signalling: a thread unregisters (and so ends) only
+            // after this lock is free, so every id here is a live thread.
+            let threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
+            for t in threads.iter() {
+                // SAFETY: `t` is a live thread (see above); the signal's
+                // handler does nothing.
+                unsafe {
+                    libc::pthread_kill(t.0, WAKE);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        {
+            let mut threads = self
+                .wakers
+                .threads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if let Some(i) = threads.iter().position(|t| *t == self.thread) {
+                threads.swap_remove(i);
+            }
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! Data flows one way through the modules of this crate:
 //!
 //! ```text
-//! input (files, gzip, stdin) -> scan (line-aligned chunks, rayon workers)
+//! input (files, gzip, stdin) -> scan (line-aligned chunks, worker threads)
 //!   -> format::* (one status extractor per log format, chosen once per input)
 //!   -> summary::Counts (1000-slot counters per worker, merged at the end)
 //!   -> registry (what each code means) -> report::* (table, CSV, JSON)

@@ -182,12 +182,19 @@ impl Counts {
 /// How many malformed examples each chunk keeps (the report shows 3).
 pub const EXAMPLES_PER_CHUNK: usize = 5;
 
+/// How much of a malformed line is kept as its example: more than any report
+/// shows (they cut examples to a few hundred characters, and a character
+/// takes at most 4 bytes), so a report can still tell it was cut, while a
+/// megabyte line is not copied whole for an example nobody reads.
+pub const EXAMPLE_BYTES: usize = 1024;
+
 /// Where the lines of one chunk are counted.
 pub struct Sink<'a> {
     pub counts: &'a mut Counts,
     /// Lines seen in this chunk so far.
     pub lines: u64,
-    /// The first few malformed lines: (0-based line index in the chunk, bytes).
+    /// The first few malformed lines: (0-based line index in the chunk, the
+    /// line's first [`EXAMPLE_BYTES`] bytes).
     pub examples: Vec<(u64, Vec<u8>)>,
     /// Every malformed line verbatim, each followed by `\n`, when
     /// `--dump-malformed` asked for them.
@@ -228,15 +235,87 @@ impl<'a> Sink<'a> {
             self.counts.skipped += 1;
             return;
         }
+        self.book_malformed(line, index);
+    }
+
+    /// Books a line longer than the scan's limit as malformed: `start` is
+    /// its first bytes, at least `max + 1` of them (how many more depends on
+    /// where the chunks were cut), so the line is shown and dumped cut to
+    /// its first `max` bytes, the same for every chunking.
+    #[cold]
+    #[inline(never)]
+    pub fn too_long(&mut self, start: &[u8], max: usize) {
+        let index = self.lines;
+        self.lines += 1;
+        self.book_malformed(&start[..start.len().min(max)], index);
+    }
+
+    fn book_malformed(&mut self, line: &[u8], index: u64) {
         self.counts.malformed += 1;
         if self.examples.len() < EXAMPLES_PER_CHUNK {
-            self.examples.push((index, line.to_vec()));
+            self.examples
+                .push((index, line[..line.len().min(EXAMPLE_BYTES)].to_vec()));
         }
         if let Some(d) = &mut self.dump {
             d.extend_from_slice(line);
             d.push(b'\n');
         }
     }
+}
+
+/// Counts every line of `chunk` through `count` (a format's
+/// [`Extractor::count_chunk`]), except the lines longer than `max` bytes
+/// (before their `\n`), which are booked by [`Sink::too_long`]: no format
+/// ever sees a line past the limit, so none can read a status off the start
+/// of a line the engine kept only the start of. `count` gets runs of whole
+/// lines; the last run may end without `\n` where the chunk does.
+///
+/// The search costs nothing when `max` is at least the chunk's length and
+/// one look per `max` bytes otherwise ([`long_line`]).
+#[inline]
+pub fn count_capped(
+    chunk: &[u8],
+    max: usize,
+    sink: &mut Sink,
+    mut count: impl FnMut(&[u8], &mut Sink),
+) {
+    let mut rest = chunk;
+    while !rest.is_empty() {
+        let Some((s, e)) = long_line(rest, max) else {
+            count(rest, sink);
+            return;
+        };
+        if s > 0 {
+            count(&rest[..s], sink);
+        }
+        sink.too_long(&rest[s..e], max);
+        rest = rest.get(e + 1..).unwrap_or_default();
+    }
+}
+
+/// The first line of `data` longer than `max` bytes, as `(start, end)`, `end`
+/// being its `\n` or the end of `data`.
+///
+/// Such a line covers `max + 1` consecutive bytes, so it holds one of every
+/// `max + 1` positions: only those are looked at, each by finding the line
+/// around it, and the look resumes past that line.
+pub fn long_line(data: &[u8], max: usize) -> Option<(usize, usize)> {
+    let step = max.checked_add(1)?;
+    let mut probe = max;
+    while probe < data.len() {
+        if data[probe] == b'\n' {
+            probe += step;
+            continue;
+        }
+        let s = memchr::memrchr(b'\n', &data[..probe]).map_or(0, |p| p + 1);
+        let e = memchr::memchr(b'\n', &data[probe..]).map_or(data.len(), |p| probe + p);
+        if e - s > max {
+            return Some((s, e));
+        }
+        // The first probe position past `e`.
+        probe += (e - probe) / step * step + step;
+    }
+    None
 }
 
 /// Counts every line of `chunk`. The chunk holds whole lines; only the last
@@ -436,6 +515,58 @@ mod tests {
                 .collect();
             prop_assert_eq!(ex.0.iter().map(Vec::as_slice).collect::<Vec<_>>(), shown);
         }
+    }
+
+    proptest! {
+        /// The probing search finds the first line longer than `max`
+        /// exactly where looking at every line does.
+        #[test]
+        fn long_line_is_the_first_line_past_max(
+            data in prop::collection::vec(prop::sample::select(b"ab\n".to_vec()), 0..300),
+            max in 0usize..40,
+        ) {
+            let mut want = None;
+            let mut s = 0;
+            for (i, &b) in data.iter().chain(std::iter::once(&b'\n')).enumerate() {
+                if b == b'\n' {
+                    if i - s > max {
+                        want = Some((s, i.min(data.len())));
+                        break;
+                    }
+                    s = i + 1;
+                }
+            }
+            prop_assert_eq!(long_line(&data, max), want);
+        }
+    }
+
+    #[test]
+    fn lines_past_the_limit_are_booked_without_the_extractor() {
+        let mut ex = Recorder::default();
+        let mut counts = Counts::default();
+        let mut sink = Sink::new(&mut counts, true);
+        let chunk = b"ok\nxxxxxxxx\nok\n\nlonger than four";
+        count_capped(chunk, 4, &mut sink, |c, sink| count_lines(&mut ex, c, sink));
+        assert_eq!(sink.lines, 5);
+        assert_eq!(sink.counts.malformed, 2);
+        assert_eq!(sink.counts.skipped, 1);
+        assert_eq!(sink.counts.codes[200], 2);
+        assert_eq!(
+            sink.examples,
+            [(1, b"xxxx".to_vec()), (4, b"long".to_vec())]
+        );
+        assert_eq!(sink.dump.as_deref(), Some(&b"xxxx\nlong\n"[..]));
+        assert_eq!(ex.0, [b"ok".to_vec(), b"ok".to_vec()]);
+    }
+
+    #[test]
+    fn examples_keep_only_a_start() {
+        let mut counts = Counts::default();
+        let mut sink = Sink::new(&mut counts, true);
+        let line = vec![b'x'; EXAMPLE_BYTES * 3];
+        sink.record(Line::Malformed, &line, 0);
+        assert_eq!(sink.examples[0].1.len(), EXAMPLE_BYTES);
+        assert_eq!(sink.dump.as_ref().unwrap().len(), line.len() + 1);
     }
 
     #[test]

@@ -18,7 +18,9 @@ pub struct MalformedExample {
     pub path: PathBuf,
     /// 1-based line number within that input (after decompression).
     pub line: u64,
-    /// The raw bytes of the line, without its terminator. Escape before showing.
+    /// The raw bytes of the line, without its terminator: its first
+    /// [`crate::lines::EXAMPLE_BYTES`] bytes, and a line longer than the
+    /// scan's limit cut to that limit first. Escape before showing.
     pub text: Vec<u8>,
 }
 

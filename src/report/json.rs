@@ -15,6 +15,10 @@ use crate::summary::Summary;
 /// Identifies the shape of this document.
 pub const SCHEMA: &str = "logstat/1";
 
+/// Characters of a malformed example shown, as in the table: a line of
+/// hundreds of megabytes must not make a report of gigabytes.
+const EXAMPLE_CHARS: usize = 200;
+
 /// Shares are rounded to 6 decimals like the CSV, so the two agree and the
 /// JSON does not show float noise such as `0.044444444444444446`.
 fn rounded(x: f64) -> f64 {
@@ -82,7 +86,7 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
             json!({
                 "path": e.path.to_string_lossy(),
                 "line": e.line,
-                "text": escape::escape_bytes(&e.text),
+                "text": escape::escape_shortened(&e.text, EXAMPLE_CHARS),
             })
         })
         .collect();

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use crate::format::{AnyExtractor, Format};
 use crate::input;
-use crate::lines::{Counts, Sink};
+use crate::lines::{Counts, Sink, count_capped};
 use crate::summary::MalformedExample;
 
 use super::EXAMPLES_PER_INPUT;
@@ -106,15 +106,17 @@ impl Collector {
     }
 }
 
-/// Counts one buffer of whole lines into `counts`.
+/// Counts one buffer of whole lines into `counts`; a line longer than `max`
+/// bytes is booked as malformed without the extractor seeing it.
 pub(super) fn count_buffer(
     ex: &mut AnyExtractor,
     data: &[u8],
+    max: usize,
     counts: &mut Counts,
     dump: bool,
 ) -> ChunkMeta {
     let mut sink = Sink::new(counts, dump);
-    ex.count(data, &mut sink);
+    count_capped(data, max, &mut sink, |lines, sink| ex.count(lines, sink));
     ChunkMeta {
         lines: sink.lines,
         examples: std::mem::take(&mut sink.examples),

@@ -15,30 +15,43 @@
 //!
 //! Workers count into a private 1000-slot [`Counts`] per chunk and merge it
 //! into their input's total once per chunk.
+//!
+//! Three kinds of thread share the work. The thread that calls [`scan`]
+//! opens the regular files in turn, a bounded number at a time
+//! ([`Budget`]), and queues their chunks; each stream has a reader thread
+//! that opens it and queues line-aligned buffers; workers take both from one
+//! queue in order. Once the files are all queued, the calling thread waits
+//! for the workers and, if the scan is cancelled, wakes the readers still
+//! blocked (see [`crate::interrupt`]).
+//!
+//! Memory is bounded whatever the input: no buffer holds more than a chunk
+//! plus one line, and a line is held only up to [`ScanOptions::max_line`]
+//! bytes; past that it is counted as malformed ([`crate::lines::count_capped`]).
 
 mod collect;
 mod ranged;
 mod stream;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, sync_channel};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::Scope;
+use std::time::{Duration, Instant};
 
 use crate::format::{FormatChoice, FormatOptions};
-use crate::input::{self, Opened, read_at_full};
-use crate::interrupt;
+use crate::input::{self, Kind, Opened, read_at_full};
+use crate::interrupt::{self, Wakers};
 use crate::lines::Counts;
 use crate::summary::{InputSummary, Summary};
 
 pub use crate::interrupt::Cancel;
-pub use crate::lines::EXAMPLES_PER_CHUNK;
+pub use crate::lines::{EXAMPLE_BYTES, EXAMPLES_PER_CHUNK};
 
 use collect::{Collector, count_buffer};
 use ranged::{Ranged, count_range};
-use stream::{StreamJob, read_stream};
+use stream::{Source, StreamJob, read_stream};
 
 /// Default bytes per chunk: large enough that the kernel's per-read costs
 /// (page-cache lookups) are spread over many lines, small enough that every
@@ -46,11 +59,25 @@ use stream::{StreamJob, read_stream};
 /// formats' window loops work through a chunk in cache-sized pieces anyway.
 pub const DEFAULT_CHUNK: usize = 1024 * 1024;
 
+/// Default longest line, in bytes. Far above any access log's lines (a few
+/// hundred bytes, a few KiB with long query strings or cookies); what it
+/// bounds is memory, which a line without an end (`/dev/zero`, a file of
+/// zeros, a gzip bomb) would otherwise grow until the process dies.
+pub const DEFAULT_MAX_LINE: usize = 1024 * 1024;
+
+/// The largest line length that may be asked for: every worker and stream
+/// buffer may hold one such line.
+pub const MAX_MAX_LINE: usize = 1024 * 1024 * 1024;
+
 /// How much of an input's start is used to detect its format.
 pub const SAMPLE_BYTES: usize = 64 * 1024;
 
 /// How many malformed examples are kept per input.
 pub const EXAMPLES_PER_INPUT: usize = 5;
+
+/// How often the thread waiting for the workers looks at the cancel flag, to
+/// wake readers blocked in a call only a signal interrupts.
+const WATCH: Duration = Duration::from_millis(50);
 
 /// How to scan.
 #[derive(Clone, Debug, Default)]
@@ -63,10 +90,16 @@ pub struct ScanOptions {
     pub format_options: FormatOptions,
     /// Bytes read so far, over all inputs, for a progress bar.
     pub progress: Option<Arc<AtomicU64>>,
-    /// Stops the scan early: readers take it as the end of their input,
-    /// workers stop taking chunks, and every input not read in full is
-    /// reported as cut short.
+    /// Stops the scan early: readers take it as the end of their input
+    /// (those blocked in a read or an open are woken), workers stop taking
+    /// chunks, no further input is opened, and every input not read in full
+    /// is reported as cut short.
     pub cancel: Cancel,
+    /// Longest line, in bytes, handed to a format; 0 means
+    /// [`DEFAULT_MAX_LINE`]. A longer line is counted as one malformed line
+    /// whose example (and `--dump-malformed` entry) is its start, and only
+    /// that start is ever held in memory.
+    pub max_line: usize,
 }
 
 impl ScanOptions {
@@ -83,6 +116,36 @@ impl ScanOptions {
             n => n,
         }
     }
+
+    fn max_line(&self) -> usize {
+        match self.max_line {
+            0 => DEFAULT_MAX_LINE,
+            n => n.min(MAX_MAX_LINE),
+        }
+    }
+}
+
+/// Parses a line length for `--max-line-length`: bytes, or a number with a
+/// `K`, `M` or `G` suffix (powers of 1024), from 1 to [`MAX_MAX_LINE`].
+pub fn parse_line_length(s: &str) -> Result<usize, String> {
+    const NOT_A_SIZE: &str = "not a size: give bytes, or a number with K, M or G (e.g. 4M)";
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let unit: usize = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => return Err(NOT_A_SIZE.into()),
+    };
+    let n: usize = digits.parse().map_err(|_| NOT_A_SIZE.to_string())?;
+    match n.checked_mul(unit) {
+        Some(b) if (1..=MAX_MAX_LINE).contains(&b) => Ok(b),
+        _ => Err("out of range: a line length is 1 byte to 1G".into()),
+    }
 }
 
 /// Display name of an input path: `-` is stdin.
@@ -94,17 +157,36 @@ pub fn display_name(p: &Path) -> PathBuf {
     }
 }
 
+/// The error of a file found shorter than it was when opened (logrotate's
+/// `copytruncate`, or any truncation): what was read is counted, but it is
+/// not the whole file.
+fn shrank(size: u64, now: u64) -> String {
+    format!(
+        "shrank from {size} to {now} bytes while being read (truncated or rotated?): counted only what was read"
+    )
+}
+
+/// What a worker counts next.
+enum Work {
+    /// Chunk `.1` of a regular file.
+    Chunk(Arc<Ranged>, usize),
+    /// A line-aligned buffer read from a stream.
+    Buffer(StreamJob),
+}
+
 /// What every worker shares.
 struct Ctx<'a> {
     opts: &'a ScanOptions,
     chunk: usize,
+    max_line: usize,
+    threads: usize,
     collectors: Vec<Mutex<Collector>>,
-    ranged: Vec<Ranged>,
-    total_chunks: usize,
-    next_chunk: AtomicUsize,
-    jobs: Mutex<Receiver<StreamJob>>,
+    jobs: Mutex<Receiver<Work>>,
     dump: Mutex<Option<&'a mut (dyn Write + Send)>>,
     want_dump: bool,
+    /// Stream readers, woken when the scan is cancelled.
+    wakers: Wakers,
+    budget: Arc<Budget>,
 }
 
 impl Ctx<'_> {
@@ -114,16 +196,26 @@ impl Ctx<'_> {
             .unwrap_or_else(|e| e.into_inner())
     }
 
-    fn progress(&self, bytes: usize) {
+    fn progress(&self, bytes: u64) {
         if let Some(p) = &self.opts.progress {
-            p.fetch_add(bytes as u64, Ordering::Relaxed);
+            p.fetch_add(bytes, Ordering::Relaxed);
         }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.opts.cancel.is_cancelled()
     }
 }
 
 /// Counts every input and returns the summary. Inputs that cannot be read (or
 /// whose format cannot be told) carry an `error`; the others are still counted.
-/// `dump` receives every malformed line verbatim, each ended by `\n`.
+/// `dump` receives every malformed line verbatim, each ended by `\n` (a line
+/// longer than [`ScanOptions::max_line`] cut to that length).
+///
+/// Regular files are opened in turn, as the workers get to them, and closed
+/// when counted, so the number of inputs is not bounded by the number of
+/// open files allowed; streams (stdin, FIFOs) are each opened and read by a
+/// thread of their own from the start, since any of them may be endless.
 pub fn scan<'a>(
     paths: &[PathBuf],
     opts: &'a ScanOptions,
@@ -136,91 +228,94 @@ pub fn scan<'a>(
     } else {
         paths
     };
-    let chunk = opts.chunk().max(1);
+    let threads = opts.threads().max(1);
 
     let mut collectors = Vec::with_capacity(paths.len());
-    let mut ranged = Vec::new();
-    let mut streams: Vec<(usize, Box<dyn Read + Send>)> = Vec::new();
-    let mut total_chunks = 0usize;
+    let mut files = Vec::new();
+    let mut streams = Vec::new();
     for (i, p) in paths.iter().enumerate() {
         let mut c = Collector::new(display_name(p));
-        match input::open(p) {
+        match input::kind(p) {
             Err(e) => c.fail(input::describe(&e)),
-            Ok(Opened::Stream(r)) => streams.push((i, r)),
-            Ok(Opened::Ranged { file, size }) => {
-                let mut sample = vec![0u8; SAMPLE_BYTES.min(size as usize)];
-                match read_at_full(&file, &mut sample, 0) {
-                    Err(e) => c.fail(input::describe(&e)),
-                    Ok(n) => match opts.format.resolve(&sample[..n], &opts.format_options) {
-                        Err(e) => c.fail(e.to_string()),
-                        Ok(format) => {
-                            c.detected = opts.format.auto_pick(&sample[..n], &opts.format_options);
-                            let extractor = format.extractor(&opts.format_options);
-                            c.format = Some(format);
-                            if extractor.sequential() {
-                                streams.push((i, Box::new(file)));
-                            } else {
-                                let chunks = size.div_ceil(chunk as u64) as usize;
-                                c.chunks = Some(chunks as u64);
-                                c.complete = chunks == 0;
-                                ranged.push(Ranged {
-                                    input: i,
-                                    file,
-                                    size,
-                                    extractor,
-                                    first_chunk: total_chunks,
-                                    chunks,
-                                });
-                                total_chunks += chunks;
-                            }
-                        }
-                    },
-                }
-            }
+            Ok(Kind::File) => files.push(i),
+            Ok(Kind::Stream) => streams.push(i),
         }
         collectors.push(Mutex::new(c));
     }
 
-    let threads = opts.threads();
-    let (job_tx, job_rx) = sync_channel::<StreamJob>(threads * 2);
+    let (job_tx, job_rx) = sync_channel::<Work>(threads * 2);
     let want_dump = dump.is_some();
     let ctx = Ctx {
         opts,
-        chunk,
+        chunk: opts.chunk().max(1),
+        max_line: opts.max_line(),
+        threads,
         collectors,
-        ranged,
-        total_chunks,
-        next_chunk: AtomicUsize::new(0),
         jobs: Mutex::new(job_rx),
         dump: Mutex::new(dump),
         want_dump,
+        wakers: Wakers::default(),
+        budget: Arc::new(Budget::new(threads)),
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("logstat-worker-{i}"))
-        .build();
-    // Where Ctrl-C must land (see `interrupt`): in the readers, or here.
-    if streams.is_empty() {
-        interrupt::mask(false);
-    }
     std::thread::scope(|s| {
-        for (input, reader) in streams {
+        let (done_tx, done_rx) = sync_channel::<()>(0);
+        let mut workers = 0;
+        for i in 0..threads {
+            let done = done_tx.clone();
+            let ctx = &ctx;
+            let spawned = std::thread::Builder::new()
+                .name(format!("logstat-worker-{i}"))
+                .spawn_scoped(s, move || {
+                    worker(ctx);
+                    drop(done);
+                });
+            match spawned {
+                Ok(_) => workers += 1,
+                Err(_) => break,
+            }
+        }
+        drop(done_tx);
+        // Ctrl-C lands here or in a reader (see `interrupt`); the workers,
+        // started above, keep it blocked.
+        interrupt::mask(false);
+        for &i in &streams {
             let tx = job_tx.clone();
             let ctx = &ctx;
-            s.spawn(move || {
-                interrupt::mask(false);
-                read_stream(ctx, input, reader, tx, threads)
-            });
-        }
-        // Workers stop once the ranged chunks are done and every reader has
-        // dropped its sender.
-        drop(job_tx);
-        match &pool {
-            Ok(pool) => {
-                pool.broadcast(|_| worker(&ctx));
+            let spawned = std::thread::Builder::new()
+                .name(format!("logstat-reader-{i}"))
+                .spawn_scoped(s, move || {
+                    interrupt::mask(false);
+                    let _woken = ctx.wakers.register();
+                    let source = match input::open(&paths[i], &ctx.opts.cancel) {
+                        Ok(Opened::Stream(r)) => Ok(Source::Stream(r)),
+                        // Replaced by a regular file since `kind` looked:
+                        // read front to back all the same.
+                        Ok(Opened::Ranged { file, size }) => Ok(Source::File { file, size }),
+                        Err(e) => Err(e),
+                    };
+                    match source {
+                        Ok(source) => read_stream(ctx, i, source, tx, workers == 0),
+                        Err(e) => {
+                            if !ctx.cancelled() {
+                                ctx.collector(i).fail(input::describe(&e));
+                            }
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                ctx.collector(i)
+                    .fail(format!("cannot start a reader: {}", input::describe(&e)));
             }
-            // No pool (thread creation refused): count on this thread.
-            Err(_) => worker(&ctx),
+        }
+        feed(&ctx, s, paths, &files, job_tx, workers == 0);
+        // Wait for the workers, which end once every reader has; while the
+        // scan is cancelled, keep waking the readers still blocked.
+        if workers > 0 {
+            while let Err(RecvTimeoutError::Timeout) = done_rx.recv_timeout(WATCH) {
+                if ctx.cancelled() {
+                    ctx.wakers.wake_all();
+                }
+            }
         }
     });
 
@@ -244,39 +339,278 @@ pub fn scan<'a>(
     Summary::from_inputs(inputs, examples, start.elapsed())
 }
 
-/// A worker: ranged chunks first (claimed in order through one atomic
-/// counter, so chunks finish roughly in order and little is pending), then
-/// stream buffers until every reader is done.
+/// Opens the regular files in order, each once the open-file budget allows,
+/// and hands them on: plain files as chunks to the workers, gzip and
+/// sequential formats to a reader thread each. `inline` (no worker could be
+/// started) counts everything on this thread instead.
+fn feed<'s>(
+    ctx: &'s Ctx,
+    s: &'s Scope<'s, '_>,
+    paths: &'s [PathBuf],
+    files: &[usize],
+    jobs: SyncSender<Work>,
+    inline: bool,
+) {
+    let cancel = &ctx.opts.cancel;
+    let mut buf = Vec::new();
+    let mut counts = Counts::default();
+    for &i in files {
+        let Some(permit) = ctx.budget.acquire(Slot::File, cancel) else {
+            return;
+        };
+        let (file, size) = match input::open(&paths[i], cancel) {
+            Err(e) => {
+                if !ctx.cancelled() {
+                    ctx.collector(i).fail(input::describe(&e));
+                }
+                continue;
+            }
+            Ok(Opened::Stream(r)) => {
+                read_file_stream(ctx, s, i, Source::Stream(r), &jobs, permit, inline);
+                continue;
+            }
+            Ok(Opened::Ranged { file, size }) => (file, size),
+        };
+        let mut sample = vec![0u8; SAMPLE_BYTES.min(size as usize)];
+        let (format, sample) = match read_at_full(&file, &mut sample, 0) {
+            Err(e) => {
+                ctx.collector(i).fail(input::describe(&e));
+                continue;
+            }
+            Ok(n) => match ctx
+                .opts
+                .format
+                .resolve(&sample[..n], &ctx.opts.format_options)
+            {
+                Err(e) => {
+                    ctx.collector(i).fail(e.to_string());
+                    continue;
+                }
+                Ok(format) => (format, &sample[..n]),
+            },
+        };
+        let extractor = format.extractor(&ctx.opts.format_options);
+        {
+            let mut c = ctx.collector(i);
+            c.format = Some(format);
+            c.detected = ctx.opts.format.auto_pick(sample, &ctx.opts.format_options);
+        }
+        if extractor.sequential() {
+            let r = Source::File { file, size };
+            read_file_stream(ctx, s, i, r, &jobs, permit, inline);
+            continue;
+        }
+        let chunks = size.div_ceil(ctx.chunk as u64) as usize;
+        {
+            let mut c = ctx.collector(i);
+            c.chunks = Some(chunks as u64);
+            c.complete = chunks == 0;
+        }
+        let r = Arc::new(Ranged {
+            input: i,
+            file,
+            size,
+            extractor,
+            _permit: permit,
+        });
+        for idx in 0..chunks {
+            if ctx.cancelled() {
+                return;
+            }
+            if inline {
+                count_range(ctx, &r, idx, &mut buf, &mut counts);
+            } else if jobs.send(Work::Chunk(r.clone(), idx)).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Reads a gzip file, or a file of a sequential format, on a reader thread of
+/// its own once one is free, or on this thread when none can be started.
+fn read_file_stream<'s>(
+    ctx: &'s Ctx,
+    s: &'s Scope<'s, '_>,
+    input: usize,
+    reader: Source,
+    jobs: &SyncSender<Work>,
+    permit: Permit,
+    inline: bool,
+) {
+    let Some(permit) = permit.with_reader(&ctx.opts.cancel) else {
+        return;
+    };
+    let tx = jobs.clone();
+    // The reader is handed back when no thread could take it.
+    let slot = Arc::new(Mutex::new(Some((reader, tx, permit))));
+    let theirs = slot.clone();
+    let spawned = std::thread::Builder::new()
+        .name(format!("logstat-reader-{input}"))
+        .spawn_scoped(s, move || {
+            let taken = theirs.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some((reader, tx, _permit)) = taken {
+                read_stream(ctx, input, reader, tx, inline);
+            }
+        });
+    if spawned.is_err() {
+        let taken = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some((reader, tx, _permit)) = taken {
+            read_stream(ctx, input, reader, tx, inline);
+        }
+    }
+}
+
+/// A worker: takes chunks and stream buffers in the order they were queued
+/// (so chunks of an input finish roughly in order and little is pending)
+/// until the feeder and every reader are done.
 fn worker(ctx: &Ctx) {
     let mut counts = Counts::default();
     let mut buf = Vec::new();
     loop {
-        let t = ctx.next_chunk.fetch_add(1, Ordering::Relaxed);
-        if t < ctx.total_chunks && !ctx.opts.cancel.is_cancelled() {
-            let r = ctx
-                .ranged
-                .partition_point(|r| r.first_chunk + r.chunks <= t);
-            count_range(
-                ctx,
-                &ctx.ranged[r],
-                t - ctx.ranged[r].first_chunk,
-                &mut buf,
-                &mut counts,
-            );
-            continue;
-        }
-        let job = {
+        let work = {
             let rx = ctx.jobs.lock().unwrap_or_else(|e| e.into_inner());
             rx.recv()
         };
-        let Ok(mut job) = job else { break };
-        let data = &job.buf[..job.len];
-        let meta = count_buffer(&mut job.extractor, data, &mut counts, ctx.want_dump);
-        ctx.collector(job.input)
-            .add(job.seq, &counts, job.len as u64, meta, &ctx.dump);
-        ctx.progress(job.len);
-        counts.clear();
-        // The reader may have finished already; then the buffer is just freed.
-        let _ = job.recycle.try_send(std::mem::take(&mut job.buf));
+        match work {
+            Err(_) => break,
+            // Once cancelled, queued chunks are dropped unread (closing
+            // their files); buffers already read are still counted.
+            Ok(Work::Chunk(r, idx)) => {
+                if !ctx.cancelled() {
+                    count_range(ctx, &r, idx, &mut buf, &mut counts);
+                }
+            }
+            Ok(Work::Buffer(mut job)) => {
+                let data = &job.buf[..job.len];
+                let meta = count_buffer(
+                    &mut job.extractor,
+                    data,
+                    ctx.max_line,
+                    &mut counts,
+                    ctx.want_dump,
+                );
+                ctx.collector(job.input)
+                    .add(job.seq, &counts, job.bytes, meta, &ctx.dump);
+                ctx.progress(job.bytes);
+                counts.clear();
+                // The reader may have finished already; then the buffer is just freed.
+                let _ = job.recycle.try_send(std::mem::take(&mut job.buf));
+            }
+        }
+    }
+}
+
+/// What a [`Permit`] holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// An open regular file.
+    File,
+    /// An open regular file read by a reader thread of its own.
+    Reader,
+}
+
+/// How many regular files may be open, and how many of them read by reader
+/// threads, at once. Files wait their turn here rather than all being opened
+/// up front, so the open-file limit (`ulimit -n`) never bounds the number of
+/// inputs; reader threads are bounded because each holds a pool of buffers.
+struct Budget {
+    /// Open files and reader threads now.
+    used: Mutex<(usize, usize)>,
+    freed: Condvar,
+    max_files: usize,
+    max_readers: usize,
+}
+
+impl Budget {
+    fn new(threads: usize) -> Budget {
+        Budget {
+            used: Mutex::new((0, 0)),
+            freed: Condvar::new(),
+            max_files: threads * 2 + 2,
+            max_readers: threads,
+        }
+    }
+
+    /// Waits for a free slot; `None` once the scan is cancelled.
+    fn acquire(self: &Arc<Self>, slot: Slot, cancel: &Cancel) -> Option<Permit> {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if cancel.is_cancelled() {
+                return None;
+            }
+            let free = match slot {
+                Slot::File => used.0 < self.max_files,
+                Slot::Reader => used.1 < self.max_readers,
+            };
+            if free {
+                match slot {
+                    Slot::File => used.0 += 1,
+                    Slot::Reader => used.1 += 1,
+                }
+                return Some(Permit {
+                    budget: self.clone(),
+                    slot,
+                });
+            }
+            used = self
+                .freed
+                .wait_timeout(used, WATCH)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
+/// One slot of the [`Budget`], given back when dropped.
+struct Permit {
+    budget: Arc<Budget>,
+    slot: Slot,
+}
+
+impl Permit {
+    /// A file's permit that also holds a reader thread's slot, once one is
+    /// free; `None` (and both given back) once the scan is cancelled.
+    fn with_reader(self, cancel: &Cancel) -> Option<(Permit, Permit)> {
+        let reader = self.budget.acquire(Slot::Reader, cancel)?;
+        Some((self, reader))
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut used = self.budget.used.lock().unwrap_or_else(|e| e.into_inner());
+        match self.slot {
+            Slot::File => used.0 -= 1,
+            Slot::Reader => used.1 -= 1,
+        }
+        self.budget.freed.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_lengths_parse_with_units_and_refuse_nonsense() {
+        assert_eq!(parse_line_length("4096"), Ok(4096));
+        assert_eq!(parse_line_length("64k"), Ok(64 << 10));
+        assert_eq!(parse_line_length("4M"), Ok(4 << 20));
+        assert_eq!(parse_line_length("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_line_length("1"), Ok(1));
+        for bad in [
+            "0",
+            "0M",
+            "2G",
+            "1025M",
+            "",
+            "M",
+            "-1",
+            "1.5M",
+            "1T",
+            "99999999999999999999",
+        ] {
+            assert!(parse_line_length(bad).is_err(), "{bad}");
+        }
     }
 }
