@@ -613,16 +613,15 @@ fn gate_outputs(
             print_error(&Error::Write(e));
         }
     }
-    if let Some(p) = &args.junit {
-        if let Err(source) =
+    if let Some(p) = &args.junit
+        && let Err(source) =
             File::create(p).and_then(|mut f| gate.write_junit(&mut f, summary, results))
-        {
-            print_error(&Error::Junit {
-                path: p.clone(),
-                source,
-            });
-            outcome = Outcome::Partial;
-        }
+    {
+        print_error(&Error::Junit {
+            path: p.clone(),
+            source,
+        });
+        outcome = Outcome::Partial;
     }
     let github = match args.annotations {
         Some(a) => a == Annotations::Github,

@@ -271,11 +271,11 @@ fn man_page_renders() {
 /// which is stricter than the runner (it knows a fixed set).
 fn workflow_command(line: &str) -> Option<&str> {
     let t = line.trim_start();
-    if let Some(rest) = t.strip_prefix("::") {
-        if let Some(end) = rest.find("::") {
-            let info = &rest[..end];
-            return Some(info.split(' ').next().unwrap_or(""));
-        }
+    if let Some(rest) = t.strip_prefix("::")
+        && let Some(end) = rest.find("::")
+    {
+        let info = &rest[..end];
+        return Some(info.split(' ').next().unwrap_or(""));
     }
     if let Some(at) = line.find("##[") {
         let rest = &line[at + 3..];

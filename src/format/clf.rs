@@ -163,19 +163,19 @@ fn stamped(line: &[u8], q: usize) -> bool {
 /// Anything else takes the general path, [`locate_general`].
 #[inline]
 pub fn locate(line: &[u8]) -> Option<(usize, usize)> {
-    if let Some(q) = find_quote(line, 0) {
-        if stamped(line, q) {
-            let c = closing_quote(line, q + 1)?;
-            let end = c + 5;
-            if end <= line.len()
-                && line[c + 1] == b' '
-                && line[c + 2..end].iter().all(u8::is_ascii_digit)
-                && (end == line.len() || line[end] == b' ' || line[end] == b'\t')
-            {
-                return Some((c + 2, end));
-            }
-            return status_span(line, c + 1);
+    if let Some(q) = find_quote(line, 0)
+        && stamped(line, q)
+    {
+        let c = closing_quote(line, q + 1)?;
+        let end = c + 5;
+        if end <= line.len()
+            && line[c + 1] == b' '
+            && line[c + 2..end].iter().all(u8::is_ascii_digit)
+            && (end == line.len() || line[end] == b' ' || line[end] == b'\t')
+        {
+            return Some((c + 2, end));
         }
+        return status_span(line, c + 1);
     }
     locate_general(line)
 }

@@ -86,11 +86,11 @@ impl Collector {
             }
             if let Some(bytes) = meta.dump.filter(|d| !d.is_empty()) {
                 let mut guard = dump.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(w) = guard.as_mut() {
-                    if let Err(e) = w.write_all(&bytes) {
-                        self.error
-                            .get_or_insert(format!("--dump-malformed: {}", input::describe(&e)));
-                    }
+                if let Some(w) = guard.as_mut()
+                    && let Err(e) = w.write_all(&bytes)
+                {
+                    self.error
+                        .get_or_insert(format!("--dump-malformed: {}", input::describe(&e)));
                 }
             }
             self.lines_before += meta.lines;

@@ -159,11 +159,12 @@ pub(super) fn read_stream(
         if eof {
             let mut c = ctx.collector(input);
             c.complete = !ctx.cancelled();
-            if let Source::File { file, size } = &source {
-                if c.complete && fill.consumed < *size {
-                    let now = file.metadata().map_or(fill.consumed, |m| m.len());
-                    c.fail(shrank(*size, now));
-                }
+            if let Source::File { file, size } = &source
+                && c.complete
+                && fill.consumed < *size
+            {
+                let now = file.metadata().map_or(fill.consumed, |m| m.len());
+                c.fail(shrank(*size, now));
             }
             return;
         }

@@ -118,10 +118,10 @@ impl Program {
 fn unwrap_directive(s: &str) -> &str {
     if let Some(rest) = s.strip_prefix("LogFormat ") {
         let rest = rest.trim();
-        if let (Some(inner), Some(end)) = (rest.strip_prefix('"'), rest.rfind('"')) {
-            if end > 0 {
-                return &inner[..end - 1];
-            }
+        if let (Some(inner), Some(end)) = (rest.strip_prefix('"'), rest.rfind('"'))
+            && end > 0
+        {
+            return &inner[..end - 1];
         }
         return rest;
     }
