@@ -28,3 +28,4 @@ pub mod scan;
 pub mod status;
 pub mod summary;
 pub mod text;
+pub mod time;

@@ -113,6 +113,12 @@ pub struct Counts {
     pub no_status: u64,
     pub skipped: u64,
     pub malformed: u64,
+    /// With a time filter (`--since`, `--until`, `--last`): requests and
+    /// no-status lines dated outside the range.
+    pub filtered: u64,
+    /// With a time filter: requests and no-status lines whose time could
+    /// not be read, so no time decision was possible.
+    pub undated: u64,
 }
 
 impl Default for Counts {
@@ -122,6 +128,8 @@ impl Default for Counts {
             no_status: 0,
             skipped: 0,
             malformed: 0,
+            filtered: 0,
+            undated: 0,
         }
     }
 }
@@ -134,7 +142,12 @@ impl Counts {
 
     /// Every line seen: the sum of all buckets.
     pub fn lines(&self) -> u64 {
-        self.requests() + self.no_status + self.skipped + self.malformed
+        self.requests()
+            + self.no_status
+            + self.skipped
+            + self.malformed
+            + self.filtered
+            + self.undated
     }
 
     /// Back to all zeros, keeping the allocation: a worker reuses one
@@ -144,6 +157,8 @@ impl Counts {
         self.no_status = 0;
         self.skipped = 0;
         self.malformed = 0;
+        self.filtered = 0;
+        self.undated = 0;
     }
 
     /// Adds `other` into `self`.
@@ -154,6 +169,8 @@ impl Counts {
         self.no_status += other.no_status;
         self.skipped += other.skipped;
         self.malformed += other.malformed;
+        self.filtered += other.filtered;
+        self.undated += other.undated;
     }
 
     /// `(code, count)` for every code seen, ascending.

@@ -9,6 +9,42 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use crate::lines::{Counts, SLOTS};
+pub use crate::time::Stamp;
+
+/// Requests over time: what was counted in each interval of `step` seconds.
+///
+/// Intervals are aligned to the clock of `offset` (a 1-hour step starts on
+/// the hour of that zone, a 1-day step at its midnight). Only intervals that
+/// hold lines are stored, so a sparse log costs little; the codes of an
+/// interval are sparse for the same reason. Every dated request and no-status
+/// line counted in the total is in exactly one interval; requests without a
+/// readable time are counted in `undated` instead.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Series {
+    /// Interval width in seconds (`--by`, or the step windowed checks slide by).
+    pub step: u32,
+    /// Offset east of UTC, in seconds, the intervals are aligned to.
+    pub offset: i32,
+    /// Interval start (Unix seconds) → what was counted in it.
+    pub buckets: std::collections::BTreeMap<i64, Bucket>,
+    /// Requests and no-status lines counted without a readable time (only
+    /// when no time filter is set: with one they are the `undated` bucket).
+    pub undated: u64,
+}
+
+/// What one interval of a [`Series`] holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bucket {
+    /// Requests by status code (0–999), only codes seen.
+    pub codes: std::collections::BTreeMap<u16, u64>,
+    pub no_status: u64,
+}
+
+impl Bucket {
+    pub fn requests(&self) -> u64 {
+        self.codes.values().sum()
+    }
+}
 
 /// A line that could not be read, kept as an example for the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +79,10 @@ pub struct InputSummary {
     /// the format was detected anyway). Lets a forced format that leaves most
     /// lines malformed name the one that would read them.
     pub detected: Option<String>,
+    /// The earliest and latest time read from the input's lines, when an
+    /// option read times.
+    pub first: Option<Stamp>,
+    pub last: Option<Stamp>,
 }
 
 /// Everything a scan produced, ready for reports and checks.
@@ -54,6 +94,8 @@ pub struct Summary {
     /// The first few malformed lines over all inputs, in input order.
     pub examples: Vec<MalformedExample>,
     pub elapsed: Duration,
+    /// Requests over time, when `--by` or a windowed check asked for it.
+    pub series: Option<Series>,
 }
 
 impl Summary {
@@ -72,6 +114,7 @@ impl Summary {
             total,
             examples,
             elapsed,
+            series: None,
         }
     }
 

@@ -17,6 +17,7 @@ const LAYERS: &[&str] = &[
     "lang",
     "text",
     "status",
+    "time",
     "interrupt",
     "bytes",
     "lines",

@@ -86,6 +86,8 @@ fn hand_built() -> Summary {
         bytes: 287_654_321,
         error: None,
         detected: None,
+        first: None,
+        last: None,
     };
     let edge = InputSummary {
         path: "edge/u_ex250314.log".into(),
@@ -94,6 +96,8 @@ fn hand_built() -> Summary {
         bytes: 12_345_678,
         error: None,
         detected: None,
+        first: None,
+        last: None,
     };
     let missing = InputSummary {
         path: "missing.log.gz".into(),
@@ -102,6 +106,8 @@ fn hand_built() -> Summary {
         bytes: 0,
         error: Some("No such file or directory (os error 2)".to_string()),
         detected: None,
+        first: None,
+        last: None,
     };
     let long = format!(
         "2025-03-14 09:00:00 W3SVC1 GET /搜索 q={} 80 - 203.0.113.9",

@@ -334,6 +334,8 @@ pub fn scan<'a>(
             bytes: c.bytes,
             error: c.error,
             detected: c.detected,
+            first: None,
+            last: None,
         });
     }
     Summary::from_inputs(inputs, examples, start.elapsed())
