@@ -171,15 +171,11 @@ pub fn exit_code(result: &Result<Outcome, Error>) -> ExitCode {
 pub fn print_error(e: &Error) {
     let text = match e {
         Error::Usage(c) => {
-            // clap's header is styled; anstream keeps the styles only where
-            // stderr shows them (a terminal, NO_COLOR unset).
-            let text = c
-                .render()
-                .ansi()
-                .to_string()
-                .replacen("error:", "logstat:", 1);
-            let _ = write!(anstream::stderr(), "{text}");
-            return;
+            // clap's message quotes the argument it refused, which may hold
+            // anything the user (or a script) passed: shown plain and escaped
+            // line by line, like every other echoed value.
+            let text = c.render().to_string().replacen("error:", "logstat:", 1);
+            text.lines().map(|l| escape::escape_str(l) + "\n").collect()
         }
         Error::Expression(p) => format!("logstat: {p}\n{}", p.pointer()),
         Error::Explain(explain::Error::NotTargets(bad)) => {
