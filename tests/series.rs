@@ -526,3 +526,29 @@ proptest! {
         }
     }
 }
+
+/// `--series-csv` with nothing that makes a series is refused before any
+/// report is written, and no file is left behind.
+#[test]
+fn series_csv_without_a_series_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("series.csv");
+    let run = assert_cmd::Command::cargo_bin("logstat")
+        .unwrap()
+        .args([
+            "fixtures/sample-combined.log",
+            "--lang",
+            "en",
+            "--series-csv",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(run.stdout, b"");
+    assert_eq!(
+        String::from_utf8(run.stderr).unwrap(),
+        "logstat: --series-csv needs a series: add --by D (e.g. `--by 5m`)\n"
+    );
+    assert!(!out.exists());
+}
