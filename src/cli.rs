@@ -135,6 +135,11 @@ pub enum Error {
     /// Checks were asked but fewer than `--min-requests` requests were counted.
     #[error("{0}")]
     TooFewRequests(String),
+    /// `--slo` with nothing to measure against it.
+    #[error(
+        "--slo is the target of burn-rate alerts: add --burn-alerts, or a check such as --fail-if 'burn(1h,5m) > 14.4'"
+    )]
+    SloWithoutAlerts,
 }
 
 impl Error {
@@ -300,7 +305,7 @@ pub struct Args {
     #[arg(long)]
     pub per_input: bool,
 
-    /// Exit 1 when EXPR holds (repeatable). Example: `--fail-if '5xx > 1%'`
+    /// Exit 1 when EXPR holds (repeatable); `over D` judges every window of D. Example: `--fail-if '5xx > 1%'`, `--fail-if '5xx > 1% over 5m'`
     #[arg(long, value_name = "EXPR")]
     pub fail_if: Vec<String>,
 
@@ -311,6 +316,22 @@ pub struct Args {
     /// With checks, give no verdict when fewer requests were counted (exit 2 with a --fail-if). Example: `--min-requests 1000`
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub min_requests: u64,
+
+    /// SLO target for burn-rate checks: the share of requests that must be good. Example: `--slo 99.9% --burn-alerts`
+    #[arg(long, value_name = "TARGET", value_parser = check::parse_target)]
+    pub slo: Option<check::Threshold>,
+
+    /// Requests that spend the SLO's error budget [default: 5xx]. Example: `--slo-bad '5xx,429'`
+    #[arg(long, value_name = "SELECTOR", requires = "slo", value_parser = check::parse_bad)]
+    pub slo_bad: Option<check::BadSelector>,
+
+    /// Period the SLO is kept over, for the budget the log consumed [default: 30d]. Example: `--slo-period 28d`
+    #[arg(long, value_name = "DURATION", requires = "slo", value_parser = check::parse_duration)]
+    pub slo_period: Option<u32>,
+
+    /// Replay the SRE workbook's burn-rate alerts minute by minute: pages (1h & 5m at 14.4×, 6h & 30m at 6×) fail, tickets (1d & 2h at 3×, 3d & 6h at 1×) warn. Example: `--slo 99.9% --burn-alerts`
+    #[arg(long, requires = "slo")]
+    pub burn_alerts: bool,
 
     /// Write the checks as JUnit XML to PATH. Example: `--junit checks.xml`
     #[arg(long, value_name = "PATH")]
@@ -496,7 +517,7 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
     if args.files.is_empty() && io::stdin().is_terminal() {
         return Err(Error::NoInput);
     }
-    let gate = check::Gate::from_args(&args.fail_if, &args.warn_if, args.min_requests, lang)?;
+    let gate = gate(&args, lang)?;
     let format_options = FormatOptions {
         status_key: args.status_key.clone(),
         upstream: args.status == StatusChoice::Upstream,
@@ -524,6 +545,7 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         progress: None,
         cancel: interrupt::Cancel::new(),
         max_line: args.max_line_length.unwrap_or(0),
+        series_step: gate.series_step(),
     };
     interrupt::install(&opts.cancel);
     interrupt::mask(true);
@@ -594,6 +616,26 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
     Ok(outcome)
 }
 
+/// The gate from `--fail-if`, `--warn-if`, `--min-requests` and the `--slo`
+/// options. An SLO without a burn-rate check would measure nothing, so it is
+/// refused rather than ignored.
+fn gate(args: &Args, lang: Lang) -> Result<check::Gate, Error> {
+    let slo = args.slo.map(|target| check::Slo {
+        period: args.slo_period.unwrap_or(check::DEFAULT_PERIOD),
+        bad: args
+            .slo_bad
+            .clone()
+            .unwrap_or_else(|| check::Slo::new(target).bad),
+        burn_alerts: args.burn_alerts,
+        ..check::Slo::new(target)
+    });
+    let gate = check::Gate::with_slo(&args.fail_if, &args.warn_if, args.min_requests, lang, slo)?;
+    if gate.slo.is_some() && !gate.has_burn() {
+        return Err(Error::SloWithoutAlerts);
+    }
+    Ok(gate)
+}
+
 /// The gate's outputs after the report: verdict lines (on stderr when
 /// `to_stderr`), the `--junit` file, GitHub annotations and the
 /// `--min-requests` line; returns the outcome they make. With no input
@@ -643,7 +685,7 @@ fn gate_outputs(
             gate.write_github(&mut io::stdout().lock(), summary, results)
         };
     }
-    if answered && let Some(msg) = gate.too_few_message(summary) {
+    if answered && let Some(msg) = gate.too_few_message(summary, results) {
         print_error(&Error::TooFewRequests(msg));
     }
     outcome.max(gate.verdict(summary, results).into())
@@ -879,7 +921,9 @@ fn write_reports(
 ) -> Result<(), Error> {
     let checks = (!results.is_empty()).then_some(results);
     let report = |out: &mut dyn Write| match args.output {
-        Output::Table => report::write_table(out, s, o),
+        Output::Table => {
+            report::write_table(out, s, o).and_then(|()| report::table::write_slo(out, results, o))
+        }
         Output::Csv => report::write_csv(out, s, o),
         Output::Json => report::write_json(out, s, o, checks),
     };

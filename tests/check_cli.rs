@@ -499,3 +499,193 @@ fn warn_only_with_too_few_requests_is_skipped_not_an_error() {
     ))
     .stdout(predicate::str::contains("::error").not());
 }
+
+// ---- checks over time that work without timestamps ----
+//
+// A format string without a time field reads no time whatever the engine
+// does, so these hold before and after timestamps exist.
+
+const NO_TIME: &str = "$remote_addr \"$request\" $status";
+
+/// `total` lines of [`NO_TIME`] format, `errors` of them 503.
+fn untimed(total: usize, errors: usize) -> String {
+    (0..total)
+        .map(|i| {
+            let code = if i < errors { 503 } else { 200 };
+            format!("1.2.3.4 \"GET /p{i} HTTP/1.1\" {code}\n")
+        })
+        .collect()
+}
+
+fn untimed_run(args: &[&str], input: String) -> assert_cmd::assert::Assert {
+    let mut all = vec!["--log-format", NO_TIME];
+    all.extend_from_slice(args);
+    logstat(&all, input)
+}
+
+#[test]
+fn a_window_without_times_exits_2_saying_so() {
+    untimed_run(&["--fail-if", "5xx > 1% over 5m"], untimed(100, 5))
+        .code(2)
+        .stdout(predicate::str::contains(
+            "SKIP 5xx > 1% over 5m: no request has a readable time",
+        ))
+        .stderr(predicate::str::ends_with(
+            "logstat: 5xx > 1% over 5m: no request has a readable time\n",
+        ));
+}
+
+#[test]
+fn a_warn_window_without_times_is_no_verdict() {
+    untimed_run(&["--warn-if", "5xx > 1% over 5m"], untimed(100, 5))
+        .code(0)
+        .stderr(predicate::str::contains(
+            "logstat: no verdict: 5xx > 1% over 5m: no request has a readable time",
+        ));
+}
+
+#[test]
+fn bad_windows_and_burn_rates_exit_2_with_a_caret() {
+    for (e, msg) in [
+        ("5xx > 1% over 5", "a duration needs a unit"),
+        ("5xx > 1% over 0m", "longer than zero"),
+        ("malformed > 1% over 5m", "no time"),
+        ("burn(5m,1h) > 14.4", "the long window comes first"),
+        ("burn(1h,5m) > 14.4%", "not a percentage"),
+        ("burn(1h,5m) < 1", "use > or >="),
+    ] {
+        logstat(&["--slo", "99.9%", "--fail-if", e], log(10, 0, 0))
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(msg))
+            .stderr(predicate::str::contains("^"));
+    }
+}
+
+#[test]
+fn burn_needs_an_slo_and_an_slo_needs_an_alert() {
+    logstat(&["--fail-if", "burn(1h,5m) > 14.4"], log(10, 0, 0))
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid expression 'burn(1h,5m) > 14.4': a burn rate is measured against an SLO: add --slo",
+        ))
+        .stderr(predicate::str::contains("  burn(1h,5m) > 14.4\n  ^\n"));
+    logstat(&["--burn-alerts"], log(10, 0, 0))
+        .code(2)
+        .stderr(predicate::str::starts_with("logstat: "))
+        .stderr(predicate::str::contains("--slo <TARGET>"));
+    logstat(&["--slo", "99.9%"], log(10, 0, 0))
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "logstat: --slo is the target of burn-rate alerts: add --burn-alerts",
+        ));
+    for (flag, value) in [("--slo-bad", "5xx"), ("--slo-period", "28d")] {
+        logstat(&[flag, value, "--fail-if", "5xx > 1%"], log(10, 0, 0))
+            .code(2)
+            .stderr(predicate::str::contains("--slo <TARGET>"));
+    }
+}
+
+#[test]
+fn bad_slo_values_are_usage_errors() {
+    for (args, msg) in [
+        (&["--slo", "100%"][..], "leaves no error budget"),
+        (&["--slo", "0.999"][..], "as a percentage"),
+        (
+            &["--slo", "99.9%", "--slo-period", "30"][..],
+            "needs a unit",
+        ),
+        (
+            &["--slo", "99.9%", "--slo-bad", "no_status"][..],
+            "counts requests",
+        ),
+        (&["--slo", "99.9%", "--slo-bad", "6xx"][..], "unknown item"),
+    ] {
+        let mut all = args.to_vec();
+        all.push("--burn-alerts");
+        logstat(&all, log(10, 0, 0))
+            .code(2)
+            .stderr(predicate::str::starts_with("logstat: invalid value"))
+            .stderr(predicate::str::contains(msg));
+    }
+}
+
+#[test]
+fn burn_alerts_show_in_every_output_even_without_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let (xml, json) = (dir.path().join("c.xml"), dir.path().join("r.json"));
+    untimed_run(
+        &[
+            "--slo",
+            "99.5%",
+            "--slo-bad",
+            "5xx,429",
+            "--slo-period",
+            "28d",
+            "--burn-alerts",
+            "--junit",
+            xml.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        untimed(50, 1),
+    )
+    .code(2)
+    .stdout(predicate::str::contains(
+        "SLO burn-rate replay: 99.5% over 28d, bad requests 5xx,429",
+    ))
+    .stdout(predicate::str::contains(
+        "burn(1h,5m) > 14.4  page      no data",
+    ))
+    .stdout(predicate::str::contains(
+        "SKIP burn(3d,6h) > 1: no request has a readable time",
+    ))
+    .stderr(predicate::str::ends_with(
+        "logstat: burn(1h,5m) > 14.4, burn(6h,30m) > 6: no request has a readable time\n",
+    ));
+    let els = parse_xml(&std::fs::read_to_string(&xml).unwrap());
+    let cases: Vec<(&str, &str)> = els
+        .iter()
+        .filter(|e| e.name == "testcase")
+        .map(|c| (c.attrs["name"].as_str(), c.attrs["classname"].as_str()))
+        .collect();
+    assert_eq!(
+        cases,
+        [
+            ("burn(1h,5m) > 14.4", "logstat.fail"),
+            ("burn(6h,30m) > 6", "logstat.fail"),
+            ("burn(1d,2h) > 3", "logstat.warn"),
+            ("burn(3d,6h) > 1", "logstat.warn"),
+            ("min-requests", "logstat.gate"),
+        ]
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["slo"]["target"], 0.995);
+    assert_eq!(v["slo"]["period"], 28 * 86_400);
+    assert_eq!(v["slo"]["bad_selector"], "5xx,429");
+    assert_eq!(v["slo"]["budget_consumed"], serde_json::Value::Null);
+    let alerts = v["slo"]["alerts"].as_array().unwrap();
+    let severities: Vec<&str> = alerts
+        .iter()
+        .map(|a| a["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(severities, ["page", "page", "ticket", "ticket"]);
+    assert_eq!(v["checks"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn a_window_check_in_json_says_what_it_judged() {
+    let out = untimed_run(
+        &["--warn-if", "5xx > 1% over 5m", "-o", "json"],
+        untimed(20, 1),
+    )
+    .code(0);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let c = &v["checks"][0];
+    assert_eq!(c["window"], 300);
+    assert_eq!(c["windows_judged"], 0);
+    assert_eq!(c["worst"], serde_json::Value::Null);
+    assert_eq!(c["first_breach"], serde_json::Value::Null);
+}

@@ -460,6 +460,7 @@ fn json_lists_checks_when_given() {
         numerator: 6,
         denominator: 45,
         held: true,
+        timed: None,
     }];
     let v: serde_json::Value =
         serde_json::from_str(&json(&s, &opts(Lang::En, false, false), Some(&checks))).unwrap();

@@ -4,7 +4,8 @@
 //! Grammar (whitespace is free between tokens, never inside one):
 //!
 //! ```text
-//! expr     := [agg '('] selector [')'] op number ['%']
+//! expr     := [agg '('] selector [')'] op number ['%'] ['over' duration]
+//!           | 'burn' '(' duration ',' duration ')' ('>' | '>=') number
 //! agg      := 'rate' | 'count'                      (case-insensitive)
 //! selector := item (',' item)*
 //! item     := ['!'] (code | code '-' code | class | 'malformed' | 'no_status')
@@ -12,17 +13,31 @@
 //! class    := 1xx .. 5xx                            (case-insensitive x)
 //! op       := '>' | '>=' | '<' | '<=' | '==' | '!='
 //! number   := digits ['.' digits]                   (at most 9 decimal places)
+//! duration := digits ('s' | 'm' | 'h' | 'd')         (whole seconds, above 0)
 //! ```
+//!
+//! `over` and `burn` are case-insensitive words like the aggregates. In
+//! `burn(LONG, SHORT)` the long window comes first and the number is a factor
+//! of the SLO's budget rate (`14.4`), never a percentage.
 
 use unicode_width::UnicodeWidthStr;
 
-use super::{Agg, Expr, Item, Op, ParseError, Selector, Threshold};
+use super::{Agg, Burn, Expr, Item, Op, ParseError, Selector, Threshold, duration_text};
 use crate::lang::Lang;
 use crate::registry::Class;
 
 /// Most decimal places a threshold may have. Bounding the scale keeps the
 /// exact rational comparison inside `u128` for any `u64` count.
 pub const MAX_DECIMALS: u32 = 9;
+
+/// Burn-rate factors stay below this: no budget rate is that small (an SLO
+/// has at most [`MAX_DECIMALS`] decimals), and the bound keeps the exact
+/// comparison of a window's rate with factor × budget inside `u128` factors.
+pub const MAX_FACTOR: u128 = 1_000_000_000_000;
+
+/// The longest duration a window or an SLO period may have: ten years, far
+/// beyond any log, and small enough that times in seconds never overflow.
+pub const MAX_DURATION: u32 = 3650 * 86_400;
 
 /// What the parser expects where an item should start, for error messages.
 const ITEM_HINT: &str =
@@ -34,6 +49,98 @@ const ITEM_HINT_ZH: &str =
 pub(super) fn parse(src: &str, lang: Lang) -> Result<Expr, ParseError> {
     let mut p = Parser { src, pos: 0, lang };
     p.expr()
+}
+
+/// A selector alone (`--slo-bad`): codes, classes and ranges only, since the
+/// SLO counts requests.
+pub(super) fn selector(src: &str, lang: Lang) -> Result<Selector, ParseError> {
+    let mut p = Parser { src, pos: 0, lang };
+    p.ws();
+    if p.at_end() {
+        return Err(p.err_at(p.pos, "the selector is empty", "选择器为空"));
+    }
+    let sel = p.selector()?;
+    p.ws();
+    if !p.at_end() {
+        return Err(p.err_at(
+            p.pos,
+            &format!(
+                "expected ',' or the end of the selector, found {}",
+                p.found()
+            ),
+            &format!("应为 ',' 或选择器结尾，实际为{}", p.found()),
+        ));
+    }
+    if sel.is_buckets() {
+        return Err(p.err_at(
+            0,
+            "an SLO counts requests: malformed and no_status are lines, not requests",
+            "SLO 统计的是请求：malformed 和 no_status 是行而不是请求",
+        ));
+    }
+    Ok(sel)
+}
+
+/// A duration alone (`--slo-period`), surrounding whitespace allowed.
+pub(super) fn duration(src: &str, lang: Lang) -> Result<u32, ParseError> {
+    let mut p = Parser { src, pos: 0, lang };
+    p.ws();
+    let d = p.duration()?;
+    p.ws();
+    if !p.at_end() {
+        return Err(p.err_at(
+            p.pos,
+            &format!("unexpected {} after the duration", p.found()),
+            &format!("时长后面出现了多余的{}", p.found()),
+        ));
+    }
+    Ok(d)
+}
+
+/// An SLO target (`--slo`): a percentage above 0 and below 100, the `%`
+/// optional. A bare number below 1 is refused rather than read as a
+/// fraction: `0.999` is 99.9% to one reader and 0.999% to another.
+pub(super) fn target(src: &str, lang: Lang) -> Result<Threshold, ParseError> {
+    let mut p = Parser { src, pos: 0, lang };
+    p.ws();
+    let start = p.pos;
+    if !p.peek().is_some_and(|b| b.is_ascii_digit()) {
+        return Err(p.err_at(
+            start,
+            &format!("expected a percentage such as 99.9%, found {}", p.found()),
+            &format!("应为百分比，例如 99.9%，实际为{}", p.found()),
+        ));
+    }
+    let (t, _) = p.number(Op::Gt)?;
+    p.ws();
+    let percent = p.eat(b'%');
+    p.ws();
+    if !p.at_end() {
+        return Err(p.err_at(
+            p.pos,
+            &format!("unexpected {} after the target", p.found()),
+            &format!("目标后面出现了多余的{}", p.found()),
+        ));
+    }
+    let one = 10u128.pow(t.scale);
+    if t.mantissa == 0 {
+        return Err(p.err_at(start, "the target must be above 0%", "目标必须大于 0%"));
+    }
+    if !percent && t.mantissa < one {
+        return Err(p.err_at(
+            start,
+            "write the target as a percentage, e.g. 99.9%",
+            "请把目标写成百分比，例如 99.9%",
+        ));
+    }
+    if t.mantissa >= 100 * one {
+        return Err(p.err_at(
+            start,
+            "a target of 100% or more leaves no error budget; use less than 100%",
+            "100% 或更高的目标没有错误预算；请用小于 100% 的值",
+        ));
+    }
+    Ok(t)
 }
 
 struct Parser<'a> {
@@ -53,6 +160,17 @@ impl<'a> Parser<'a> {
         // An aggregate is a word followed by '('; a bare `rate` is a typo.
         let start = self.pos;
         let word = self.word();
+        if word.eq_ignore_ascii_case("burn") {
+            self.ws();
+            if !self.eat(b'(') {
+                return Err(self.err_at(
+                    self.pos,
+                    "expected '(' after 'burn', as in burn(1h,5m) > 14.4",
+                    "'burn' 后面应为 '('，例如 burn(1h,5m) > 14.4",
+                ));
+            }
+            return self.burn();
+        }
         let agg = match word.to_ascii_lowercase().as_str() {
             w @ ("rate" | "count") => {
                 self.ws();
@@ -99,11 +217,37 @@ impl<'a> Parser<'a> {
         let pct_pos = self.pos;
         let percent = self.eat(b'%');
         self.ws();
+        let over_pos = self.pos;
+        let window = if self.word().eq_ignore_ascii_case("over") {
+            self.ws();
+            let w = self.duration()?;
+            self.ws();
+            Some(w)
+        } else {
+            self.pos = over_pos;
+            None
+        };
         if !self.at_end() {
             return Err(self.err_at(
                 self.pos,
-                &format!("unexpected {} after the number", self.found()),
-                &format!("数字后面出现了多余的{}", self.found()),
+                &format!(
+                    "unexpected {} after the {}",
+                    self.found(),
+                    if window.is_some() { "window" } else { "number" }
+                ),
+                &format!(
+                    "{}后面出现了多余的{}",
+                    if window.is_some() { "窗口" } else { "数字" },
+                    self.found()
+                ),
+            ));
+        }
+        // A malformed line has no time, so no window can hold it.
+        if window.is_some() && selector.has(Item::Malformed) {
+            return Err(self.err_at(
+                over_pos,
+                "malformed lines have no time, so no window can judge them; drop 'over …'",
+                "格式错误的行没有时间，无法按窗口判断；请去掉 'over …'",
             ));
         }
 
@@ -159,7 +303,146 @@ impl<'a> Parser<'a> {
             selector,
             op,
             threshold,
+            window,
+            burn: None,
         })
+    }
+
+    /// `burn(LONG, SHORT) OP FACTOR`, after `burn(`. The selector is the
+    /// default bad one; the gate replaces it with `--slo-bad`.
+    fn burn(&mut self) -> Result<Expr, ParseError> {
+        self.ws();
+        let long_pos = self.pos;
+        let long = self.duration()?;
+        self.ws();
+        if !self.eat(b',') {
+            return Err(self.err_at(
+                self.pos,
+                &format!(
+                    "expected ',' and the short window after the long one, found {}",
+                    self.found()
+                ),
+                &format!("长窗口后面应为 ',' 和短窗口，实际为{}", self.found()),
+            ));
+        }
+        self.ws();
+        let short = self.duration()?;
+        self.ws();
+        if !self.eat(b')') {
+            return Err(self.err_at(
+                self.pos,
+                &format!(
+                    "expected ')' after the short window, found {}",
+                    self.found()
+                ),
+                &format!("短窗口后面应为 ')'，实际为{}", self.found()),
+            ));
+        }
+        if short > long {
+            let (l, s) = (duration_text(long), duration_text(short));
+            return Err(self.err_at(
+                long_pos,
+                &format!("the long window comes first: burn({s},{l})"),
+                &format!("长窗口在前：burn({s},{l})"),
+            ));
+        }
+        self.ws();
+        let op_pos = self.pos;
+        let op = self.op()?;
+        if !matches!(op, Op::Gt | Op::Ge) {
+            return Err(self.err_at(
+                op_pos,
+                "a burn-rate alert fires when both windows burn faster than the factor: use > or >=",
+                "燃烧率告警在两个窗口都超过倍数时触发：请用 > 或 >=",
+            ));
+        }
+        self.ws();
+        let (threshold, num_start) = self.number(op)?;
+        self.ws();
+        if self.peek() == Some(b'%') {
+            return Err(self.err_at(
+                self.pos,
+                "a burn rate is a factor of the error-budget rate (14.4 = 14.4 times), not a percentage",
+                "燃烧率是错误预算速率的倍数（14.4 即 14.4 倍），不是百分比",
+            ));
+        }
+        if !self.at_end() {
+            return Err(self.err_at(
+                self.pos,
+                &format!("unexpected {} after the factor", self.found()),
+                &format!("倍数后面出现了多余的{}", self.found()),
+            ));
+        }
+        if threshold.mantissa >= MAX_FACTOR * 10u128.pow(threshold.scale) {
+            return Err(self.err_at(num_start, "the factor is too large", "倍数太大"));
+        }
+        Ok(Expr {
+            source: self.src.to_string(),
+            agg: Agg::Rate,
+            selector: Selector::default_bad(),
+            op,
+            threshold,
+            window: None,
+            burn: Some(Burn { long, short }),
+        })
+    }
+
+    /// `30s`, `5m`, `1h`, `1d`: whole seconds, above zero.
+    fn duration(&mut self) -> Result<u32, ParseError> {
+        let start = self.pos;
+        let digits = self.digits();
+        if digits.is_empty() {
+            return Err(self.err_at(
+                start,
+                &format!(
+                    "expected a duration such as 30s, 5m, 1h or 1d, found {}",
+                    self.found()
+                ),
+                &format!("应为时长，例如 30s、5m、1h 或 1d，实际为{}", self.found()),
+            ));
+        }
+        let unit_pos = self.pos;
+        let unit = self.word();
+        let scale: u64 = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            "" => {
+                return Err(self.err_at(
+                    unit_pos,
+                    &format!("a duration needs a unit: s, m, h or d (e.g. {digits}m)"),
+                    &format!("时长需要单位：s、m、h 或 d（例如 {digits}m）"),
+                ));
+            }
+            _ => {
+                return Err(self.err_at(
+                    unit_pos,
+                    &format!("unknown unit '{unit}': use s, m, h or d"),
+                    &format!("未知的单位 '{unit}'：请用 s、m、h 或 d"),
+                ));
+            }
+        };
+        match digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(scale))
+        {
+            Some(0) => Err(self.err_at(
+                start,
+                "a duration must be longer than zero",
+                "时长必须大于零",
+            )),
+            Some(n) if n <= MAX_DURATION as u64 => Ok(n as u32),
+            _ => Err(self.err_at(
+                start,
+                &format!(
+                    "the duration is too long (at most {}d)",
+                    MAX_DURATION / 86_400
+                ),
+                &format!("时长太长（最多 {}d）", MAX_DURATION / 86_400),
+            )),
+        }
     }
 
     fn selector(&mut self) -> Result<Selector, ParseError> {

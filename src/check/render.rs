@@ -4,7 +4,8 @@
 
 use std::io::{self, Write};
 
-use super::{CheckResult, Gate, Level};
+use super::clock::Clock;
+use super::{BurnAlert, CheckResult, Gap, Gate, Level, Timed, Verdict, Windows, duration_text};
 use crate::lang::Lang;
 use crate::summary::Summary;
 use crate::text::group;
@@ -39,6 +40,11 @@ fn over_lines(g: &Gate, i: usize) -> bool {
 
 /// The message without prefix, e.g. `5xx > 1%: 2.31% (231 of 10,000 requests)`.
 pub fn message(lang: Lang, r: &CheckResult, lines: bool) -> String {
+    match &r.timed {
+        Some(Timed::Windows(w)) => return windows_message(lang, r, w, lines),
+        Some(Timed::Burn(b)) => return burn_message(lang, r, b),
+        None => {}
+    }
     let one = r.denominator == 1;
     let unit = match (lines, lang) {
         (false, Lang::En) if one => "request",
@@ -68,6 +74,215 @@ pub fn message(lang: Lang, r: &CheckResult, lines: bool) -> String {
             format!("{}: {value} ({d} {unit}中有 {n} {measure})", r.expr)
         }
     }
+}
+
+/// `N request(s)` / `N line(s)`, for "at least N" in English.
+fn at_least(n: u64, lines: bool) -> String {
+    let unit = match (lines, n == 1) {
+        (false, true) => "request",
+        (false, false) => "requests",
+        (true, true) => "line",
+        (true, false) => "lines",
+    };
+    format!("{} {unit}", group(n))
+}
+
+/// Why a check over time judged nothing, after `EXPR: `.
+fn gap_text(lang: Lang, gap: Gap, width: Option<u32>, step: u32, min: u64, lines: bool) -> String {
+    let min = min.max(1);
+    match (gap, lang) {
+        (Gap::NoTimes, Lang::En) => "no request has a readable time".into(),
+        (Gap::NoTimes, Lang::Zh) => "没有能读出时间的请求".into(),
+        (Gap::NoSlo, Lang::En) => "no SLO to measure it against (--slo)".into(),
+        (Gap::NoSlo, Lang::Zh) => "没有可作为基准的 SLO（--slo）".into(),
+        (Gap::Step, Lang::En) => format!(
+            "intervals of {} do not fit its windows",
+            duration_text(step.max(1))
+        ),
+        (Gap::Step, Lang::Zh) => format!("{} 的间隔与其窗口不相容", duration_text(step.max(1))),
+        (Gap::Thin, Lang::En) => match width {
+            Some(w) => format!(
+                "no {} window has at least {}",
+                duration_text(w),
+                at_least(min, lines)
+            ),
+            None => format!(
+                "no minute has at least {} in both windows",
+                at_least(min, false)
+            ),
+        },
+        (Gap::Thin, Lang::Zh) => {
+            let unit = if lines { "行" } else { "个请求" };
+            match width {
+                Some(w) => format!(
+                    "没有哪个 {} 窗口至少有 {} {unit}",
+                    duration_text(w),
+                    group(min)
+                ),
+                None => format!("没有哪一分钟两个窗口都至少有 {} 个请求", group(min)),
+            }
+        }
+    }
+}
+
+/// Why a check over time judged nothing, or `None` when it judged windows.
+fn gap_reason(lang: Lang, r: &CheckResult, lines: bool) -> Option<String> {
+    match &r.timed {
+        Some(Timed::Windows(w)) if w.worst.is_none() || w.gap.is_some() => {
+            let gap = w.gap.unwrap_or(Gap::Thin);
+            Some(gap_text(
+                lang,
+                gap,
+                Some(w.width),
+                w.step,
+                w.min_requests,
+                lines,
+            ))
+        }
+        Some(Timed::Burn(b)) => b
+            .gap
+            .map(|gap| gap_text(lang, gap, None, b.step, b.min_requests, false)),
+        _ => None,
+    }
+}
+
+/// `5xx > 1% over 5m: 7.40% in [10:05, 10:10) (first breach 10:03); 12 of
+/// 288 windows`: the worst window, the first that breached, and how many
+/// did of those judged.
+fn windows_message(lang: Lang, r: &CheckResult, w: &Windows, lines: bool) -> String {
+    if let Some(why) = gap_reason(lang, r, lines) {
+        return format!("{}: {why}", r.expr);
+    }
+    let Some(worst) = w.worst else {
+        return String::new();
+    };
+    let end = worst + w.width as i64;
+    let clock = Clock::new(w.offset, [worst].into_iter().chain(w.first_breach), [end]);
+    let value = if r.is_rate {
+        percent(r.numerator, r.denominator)
+    } else {
+        group(r.numerator)
+    };
+    let (from, to) = (clock.show(worst), clock.show(end));
+    let (judged, breached) = (group(w.judged), group(w.breached));
+    match lang {
+        Lang::En => {
+            let first = w
+                .first_breach
+                .map(|t| format!(" (first breach {})", clock.show(t)))
+                .unwrap_or_default();
+            let noun = if w.judged == 1 { "window" } else { "windows" };
+            let undated = match w.undated {
+                0 => String::new(),
+                1 => "; 1 request without a time is in no window".into(),
+                n => format!("; {} requests without a time are in no window", group(n)),
+            };
+            format!(
+                "{}: {value} in [{from}, {to}){first}; {breached} of {judged} {noun}{undated}",
+                r.expr
+            )
+        }
+        Lang::Zh => {
+            let first = w
+                .first_breach
+                .map(|t| format!("（首次超出 {}）", clock.show(t)))
+                .unwrap_or_default();
+            let undated = match w.undated {
+                0 => String::new(),
+                n => format!("；{} 个请求没有时间，不在任何窗口中", group(n)),
+            };
+            format!(
+                "{}: [{from}, {to}) 内为 {value}{first}；{judged} 个窗口中 {breached} 个超出{undated}",
+                r.expr
+            )
+        }
+    }
+}
+
+/// A burn rate as a factor: `14.4×`.
+pub fn factor(x: f64) -> String {
+    format!("{x:.1}×")
+}
+
+/// `burn(1h,5m) > 14.4: fired 23 of 1,440 minutes in 2 episodes, first at
+/// 10:07; peak 31.2× at 10:12`, or `never fired in 1,440 minutes; peak …`.
+fn burn_message(lang: Lang, r: &CheckResult, b: &BurnAlert) -> String {
+    if let Some(why) = gap_reason(lang, r, false) {
+        return format!("{}: {why}", r.expr);
+    }
+    let peak_at = b.peak.map(|p| p.0);
+    let clock = Clock::new(b.offset, [], b.first_fired.into_iter().chain(peak_at));
+    let peak = b
+        .peak
+        .map(|(t, x)| match lang {
+            Lang::En => format!("; peak {} at {}", factor(x), clock.show(t)),
+            Lang::Zh => format!("；峰值 {}（{}）", factor(x), clock.show(t)),
+        })
+        .unwrap_or_default();
+    let (minutes, firing) = (group(b.minutes), group(b.firing));
+    match (lang, b.first_fired) {
+        (Lang::En, Some(first)) => {
+            let episodes = match b.episodes {
+                1 => "1 episode".to_string(),
+                n => format!("{} episodes", group(n)),
+            };
+            let still = if b.firing_at_end {
+                ", still firing at the end"
+            } else {
+                ""
+            };
+            format!(
+                "{}: fired {firing} of {minutes} minutes in {episodes}, first at {}{still}{peak}",
+                r.expr,
+                clock.show(first)
+            )
+        }
+        (Lang::En, None) => format!("{}: never fired in {minutes} minutes{peak}", r.expr),
+        (Lang::Zh, Some(first)) => {
+            let still = if b.firing_at_end {
+                "，结束时仍在触发"
+            } else {
+                ""
+            };
+            format!(
+                "{}: {minutes} 分钟中触发 {firing} 分钟，共 {} 次，首次在 {}{still}{peak}",
+                r.expr,
+                group(b.episodes),
+                clock.show(first)
+            )
+        }
+        (Lang::Zh, None) => format!("{}: {minutes} 分钟中从未触发{peak}", r.expr),
+    }
+}
+
+/// The stderr line for checks over time that judged nothing: the checks
+/// that share a reason listed before it (`5xx > 1% over 5m, burn(1h,5m) >
+/// 14.4: no request has a readable time`); led by `no verdict: ` when the
+/// gate has only `--warn-if` checks.
+pub fn unjudged(g: &Gate, r: &[&CheckResult]) -> String {
+    let lead = if g.can_fail() {
+        ""
+    } else {
+        g.lang.pick("no verdict: ", "无结论：")
+    };
+    let mut reasons: Vec<(String, Vec<&str>)> = Vec::new();
+    for c in r {
+        let lines = g
+            .checks
+            .iter()
+            .find(|(e, _)| e.source == c.expr)
+            .is_some_and(|(e, _)| e.selector.is_buckets());
+        let why = gap_reason(g.lang, c, lines).unwrap_or_default();
+        match reasons.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, exprs)) => exprs.push(&c.expr),
+            None => reasons.push((why, vec![&c.expr])),
+        }
+    }
+    let text: Vec<String> = reasons
+        .iter()
+        .map(|(why, exprs)| format!("{}: {why}", exprs.join(g.lang.pick(", ", "、"))))
+        .collect();
+    format!("{lead}{}", text.join(g.lang.pick("; ", "；")))
 }
 
 /// `FAIL`, `WARN`, `PASS` or `SKIP` (a rate over nothing), padded alike so
@@ -208,8 +423,9 @@ pub fn junit(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io:
         .iter()
         .filter(|c| c.level == Level::Fail && c.held)
         .count();
-    let short = g.too_few_requests(s);
-    let short_fails = short && g.can_fail();
+    let gap = g.too_few_message(s, r);
+    let short = gap.is_some();
+    let short_fails = short && g.verdict(s, r) == Verdict::TooFewRequests;
     let skipped = r.iter().filter(|c| c.no_data()).count() + usize::from(short && !short_fails);
     let inputs: Vec<(String, String)> = failed_inputs(s).collect();
     let tests = r.len() + usize::from(short) + inputs.len();
@@ -247,8 +463,8 @@ pub fn junit(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io:
         )?;
         writeln!(w, "    </testcase>")?;
     }
-    if short {
-        let msg = xml_escape(&too_few(g, s));
+    if let Some(gap) = &gap {
+        let msg = xml_escape(gap);
         writeln!(
             w,
             r#"    <testcase name="min-requests" classname="logstat.gate" time="0">"#
@@ -317,7 +533,7 @@ pub fn github(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io
             gh_data(&message(g.lang, c, over_lines(g, i)))
         )?;
     }
-    if g.too_few_requests(s) {
+    if let Some(gap) = g.too_few_message(s, r) {
         writeln!(
             w,
             "::{} title={}::{}",
@@ -326,7 +542,7 @@ pub fn github(g: &Gate, w: &mut dyn Write, s: &Summary, r: &[CheckResult]) -> io
                 g.lang
                     .pick("logstat checks incomplete", "logstat 检查不完整")
             ),
-            gh_data(&too_few(g, s))
+            gh_data(&gap)
         )?;
     }
     for (_, line) in failed_inputs(s) {

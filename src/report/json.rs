@@ -14,7 +14,8 @@
 use serde_json::{Map, Value, json};
 
 use super::{ReportOptions, code_rows, series, share};
-use crate::check::CheckResult;
+use crate::check::clock;
+use crate::check::{BurnAlert, CheckResult};
 use crate::escape;
 use crate::summary::{Stamp, Summary};
 
@@ -127,19 +128,97 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
         let v: Vec<Value> = checks
             .iter()
             .map(|c| {
-                json!({
+                let mut v = json!({
                     "expr": c.expr,
                     "level": c.level.as_str(),
                     "value": c.value,
                     "numerator": c.numerator,
                     "denominator": c.denominator,
                     "passed": c.passed(),
-                })
+                });
+                windows_fields(c, &mut v);
+                v
             })
             .collect();
         m.insert("checks".into(), v.into());
+        if let Some(slo) = slo_value(checks) {
+            m.insert("slo".into(), slo);
+        }
     }
     Value::Object(m)
+}
+
+/// An `over` check's windows, added to its entry in `checks`: `window` and
+/// `step` in seconds, the `worst` window (`start`, `end` in RFC 3339 on the
+/// series' clock, and its counts), `first_breach` (the start of the first
+/// window that held, or null), `windows_judged`, `windows_breached`,
+/// `windows` (all in the input's span) and `undated` (requests in none).
+fn windows_fields(c: &CheckResult, v: &mut Value) {
+    let Some(w) = c.windows() else {
+        return;
+    };
+    let at = |t: i64| clock::rfc3339(t, w.offset);
+    v["window"] = w.width.into();
+    v["step"] = w.step.into();
+    v["worst"] = w.worst.map_or(Value::Null, |t| {
+        json!({
+            "start": at(t),
+            "end": at(t + w.width as i64),
+            "value": c.value,
+            "numerator": c.numerator,
+            "denominator": c.denominator,
+        })
+    });
+    v["first_breach"] = w.first_breach.map(at).into();
+    v["windows_judged"] = w.judged.into();
+    v["windows_breached"] = w.breached.into();
+    v["windows"] = w.windows.into();
+    v["undated"] = w.undated.into();
+}
+
+/// The `slo` object when burn-rate checks ran: `target` (a fraction),
+/// `period` (seconds), `bad_selector`, `budget_consumed` (the share of the
+/// period's budget the input spent, at the input's traffic rate), `burn_rate`
+/// (the input's bad share over the budget share), the counts behind them,
+/// and per alert when it first fired (RFC 3339), for how many minutes, in
+/// how many episodes, and its peak.
+fn slo_value(checks: &[CheckResult]) -> Option<Value> {
+    let alerts: Vec<(&CheckResult, &BurnAlert)> =
+        checks.iter().filter_map(|c| Some((c, c.burn()?))).collect();
+    let slo = &alerts.first()?.1.slo;
+    let list: Vec<Value> = alerts
+        .iter()
+        .map(|(c, b)| {
+            let at = |t: i64| clock::rfc3339(t, b.offset);
+            json!({
+                "name": c.expr,
+                "severity": BurnAlert::severity(c.level),
+                "long": b.long,
+                "short": b.short,
+                "factor": b.factor.as_f64(),
+                "fired": c.held,
+                "first_fired": b.first_fired.map(at),
+                "minutes_firing": b.firing,
+                "episodes": b.episodes,
+                "firing_at_end": b.firing_at_end,
+                "minutes": b.minutes,
+                "minutes_judged": b.judged,
+                "peak": b.peak.map(|(t, x)| json!({"at": at(t), "burn_rate": rounded(x)})),
+            })
+        })
+        .collect();
+    Some(json!({
+        // 999 / 1000 rather than 99.9 / 100: the nearest double to 0.999.
+        "target": slo.target.mantissa as f64 / 10f64.powi(slo.target.scale as i32 + 2),
+        "period": slo.period,
+        "bad_selector": slo.bad,
+        "budget_consumed": slo.budget_consumed().map(rounded),
+        "burn_rate": slo.burn_rate().map(rounded),
+        "bad_requests": slo.bad_requests,
+        "requests": slo.requests,
+        "span": slo.span,
+        "alerts": list,
+    }))
 }
 
 #[cfg(test)]
@@ -180,10 +259,116 @@ mod tests {
             numerator: 1,
             denominator: 3,
             held: true,
+            timed: None,
         };
         let v = to_value(&s, &o, Some(&[c]));
         assert_eq!(v["checks"][0]["passed"], false);
         assert_eq!(v["checks"][0]["level"], "fail");
         assert_eq!(v["checks"][0]["denominator"], 3);
+    }
+
+    /// 30 minutes of 100 requests, 20 of them 500s in minutes 10-12, from
+    /// 2000-10-10 10:00 -0700.
+    fn timed_summary() -> Summary {
+        use crate::summary::{Bucket, Series};
+        let mut series = Series {
+            step: 60,
+            offset: -25_200,
+            ..Default::default()
+        };
+        let mut total = Counts::default();
+        for i in 0..30 {
+            let bad = if (10..13).contains(&i) { 20 } else { 0 };
+            let mut b = Bucket::default();
+            b.codes.insert(200, 100 - bad);
+            b.codes.insert(500, bad);
+            series.buckets.insert(971_197_200 + 60 * i, b);
+            total.codes[200] += 100 - bad;
+            total.codes[500] += bad;
+        }
+        let mut s = Summary::from_inputs(
+            vec![InputSummary {
+                path: "a".into(),
+                counts: total,
+                ..Default::default()
+            }],
+            vec![],
+            Duration::ZERO,
+        );
+        s.series = Some(series);
+        s
+    }
+
+    #[test]
+    fn windowed_checks_and_the_slo_replay() {
+        use crate::check::{Gate, Slo, parse_target};
+        use crate::lang::Lang;
+        let s = timed_summary();
+        let mut slo = Slo::new(parse_target("99%").unwrap());
+        slo.burn_alerts = true;
+        let g = Gate::with_slo(
+            &["5xx > 10% over 5m".into(), "5xx > 1%".into()],
+            &[],
+            1,
+            Lang::En,
+            Some(slo),
+        )
+        .unwrap();
+        let r = g.evaluate(&s);
+        let v = to_value(&s, &ReportOptions::default(), Some(&r));
+        let c = &v["checks"][0];
+        assert_eq!(c["window"], 300);
+        assert_eq!(c["step"], 60);
+        assert_eq!(c["worst"]["start"], "2000-10-10T10:08:00-07:00");
+        assert_eq!(c["worst"]["end"], "2000-10-10T10:13:00-07:00");
+        assert_eq!(c["worst"]["numerator"], 60);
+        assert_eq!(c["worst"]["value"], 0.12);
+        assert_eq!(c["first_breach"], "2000-10-10T10:08:00-07:00");
+        assert_eq!(c["windows_judged"], 26);
+        assert_eq!(c["windows_breached"], 3);
+        assert_eq!(c["passed"], false);
+        // A check over the whole input keeps its old keys only.
+        assert!(v["checks"][1].get("window").is_none());
+
+        let slo = &v["slo"];
+        assert_eq!(slo["target"], 0.99);
+        assert_eq!(slo["period"], 30 * 86_400);
+        assert_eq!(slo["bad_selector"], "5xx");
+        assert_eq!(
+            (slo["bad_requests"].as_u64(), slo["requests"].as_u64()),
+            (Some(60), Some(3000))
+        );
+        // 2% bad is a 2x burn for half an hour of 30 days.
+        assert_eq!(slo["burn_rate"], 2.0);
+        assert_eq!(slo["budget_consumed"], 0.001389);
+        let alerts = slo["alerts"].as_array().unwrap();
+        assert_eq!(alerts.len(), 4);
+        let page = &alerts[0];
+        assert_eq!(page["name"], "burn(1h,5m) > 14.4");
+        assert_eq!(page["severity"], "page");
+        assert_eq!(
+            (page["long"].as_u64(), page["short"].as_u64()),
+            (Some(3600), Some(300))
+        );
+        assert_eq!(page["factor"], 14.4);
+        // At most 60 of 1,300 (4.6%) in the hour: no page. The 1x ticket
+        // fires once 20 of 1,100 are bad (1.8%), from 10:11.
+        assert_eq!(page["fired"], false);
+        assert_eq!(page["first_fired"], Value::Null);
+        assert_eq!(alerts[3]["severity"], "ticket");
+        assert_eq!(alerts[3]["fired"], true);
+        assert_eq!(alerts[3]["first_fired"], "2000-10-10T10:11:00-07:00");
+        assert_eq!(alerts[3]["firing_at_end"], true);
+        for a in alerts {
+            for k in [
+                "minutes_firing",
+                "episodes",
+                "minutes",
+                "minutes_judged",
+                "peak",
+            ] {
+                assert!(!a[k].is_null(), "{k}: {a}");
+            }
+        }
     }
 }

@@ -29,6 +29,8 @@ use anstyle::{AnsiColor, Style};
 use unicode_width::UnicodeWidthStr;
 
 use super::{CodeRow, ReportOptions, code_rows, share};
+use crate::check::clock::Clock;
+use crate::check::{BurnAlert, CheckResult, Level, duration_text, factor, span_text};
 use crate::escape;
 use crate::lang::Lang;
 use crate::registry::Class;
@@ -646,6 +648,106 @@ fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
     Ok(())
 }
 
+/// The "SLO burn-rate replay" section, after the table when burn-rate
+/// checks were asked: the target, the budget the input consumed, and for
+/// each alert when it first fired, for how many minutes, in how many
+/// episodes, and the peak burn rate of its slower window. Nothing otherwise.
+pub fn write_slo(w: &mut dyn Write, results: &[CheckResult], o: &ReportOptions) -> io::Result<()> {
+    let alerts: Vec<(&CheckResult, &BurnAlert)> = results
+        .iter()
+        .filter_map(|r| Some((r, r.burn()?)))
+        .collect();
+    let Some(&(_, first)) = alerts.first() else {
+        return Ok(());
+    };
+    let p = Painter {
+        color: o.color,
+        lang: o.lang.human,
+        width: o.width,
+        descriptions: !o.no_descriptions,
+    };
+    let slo = &first.slo;
+    let period = duration_text(slo.period);
+    let bad = escape::escape_str(&slo.bad);
+    writeln!(w)?;
+    let title = match p.lang {
+        Lang::En => format!(
+            "SLO burn-rate replay: {}% over {period}, bad requests {bad}",
+            slo.target
+        ),
+        Lang::Zh => format!(
+            "SLO 燃烧率回放：目标 {}%，周期 {period}，坏请求 {bad}",
+            slo.target
+        ),
+    };
+    writeln!(w, "{}", p.paint(&title, heading()))?;
+    let line = match (slo.burn_rate(), slo.budget_consumed(), p.lang) {
+        (Some(rate), Some(used), Lang::En) => format!(
+            "Budget consumed: {:.2}% of the {period} budget ({} bad of {} requests in {}, burn rate {})",
+            used * 100.0,
+            group(slo.bad_requests),
+            group(slo.requests),
+            span_text(slo.span),
+            factor(rate)
+        ),
+        (Some(rate), Some(used), Lang::Zh) => format!(
+            "已消耗预算：{period} 预算的 {:.2}%（{} 内 {} 个请求中有 {} 个坏请求，燃烧率 {}）",
+            used * 100.0,
+            span_text(slo.span),
+            group(slo.requests),
+            group(slo.bad_requests),
+            factor(rate)
+        ),
+        (_, _, Lang::En) => "Budget consumed: no request with a time".to_string(),
+        (_, _, Lang::Zh) => "已消耗预算：没有带时间的请求".to_string(),
+    };
+    writeln!(w, "  {line}")?;
+    let clock = Clock::new(
+        first.offset,
+        [],
+        alerts.iter().filter_map(|(_, b)| b.first_fired),
+    );
+    let mut rows = vec![vec![
+        left(p.t("alert", "告警")).styled(dim()),
+        left(p.t("severity", "级别")).styled(dim()),
+        left(p.t("first fired", "首次触发")).styled(dim()),
+        right(p.t("firing", "触发时长")).styled(dim()),
+        right(p.t("episodes", "次数")).styled(dim()),
+        right(p.t("peak", "峰值")).styled(dim()),
+    ]];
+    for (r, b) in &alerts {
+        let severity = match (r.level, p.lang) {
+            (_, Lang::En) => BurnAlert::severity(r.level),
+            (Level::Fail, Lang::Zh) => "呼叫",
+            (Level::Warn, Lang::Zh) => "工单",
+        };
+        let style = match (b.firing > 0, r.level) {
+            (false, _) => Style::new(),
+            (true, Level::Fail) => class_style(Some(Class::ServerError)),
+            (true, Level::Warn) => class_style(Some(Class::ClientError)),
+        };
+        let fired = match (b.gap, b.first_fired) {
+            (Some(_), _) => p.t("no data", "无数据").to_string(),
+            (None, Some(t)) => clock.show(t),
+            (None, None) => p.t("never", "未触发").to_string(),
+        };
+        let (minutes, episodes) = match (b.gap, p.lang) {
+            (Some(_), _) => ("—".to_string(), "—".to_string()),
+            (None, Lang::En) => (format!("{} min", group(b.firing)), group(b.episodes)),
+            (None, Lang::Zh) => (format!("{} 分钟", group(b.firing)), group(b.episodes)),
+        };
+        rows.push(vec![
+            left(escape::escape_str(&r.expr)),
+            left(severity).styled(style),
+            left(fired).styled(style),
+            right(minutes),
+            right(episodes),
+            right(b.peak.map_or("—".to_string(), |(_, x)| factor(x))),
+        ]);
+    }
+    write_grid(w, &rows, &p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -724,5 +826,75 @@ mod tests {
         let widths: Vec<usize> = text.lines().map(UnicodeWidthStr::width).collect();
         assert_eq!(widths[0], widths[1], "{text}");
         assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn slo_section_lists_each_alert() {
+        use crate::check::{Gate, Slo, parse_target};
+        use crate::summary::{Bucket, Series};
+        // An hour of 100 requests a minute, half of them 500s in 10:20-10:24.
+        let mut series = Series {
+            step: 60,
+            offset: 0,
+            ..Default::default()
+        };
+        for i in 0..60 {
+            let bad = if (20..25).contains(&i) { 50 } else { 0 };
+            let mut b = Bucket::default();
+            b.codes.insert(200, 100 - bad);
+            b.codes.insert(500, bad);
+            series.buckets.insert(971_172_000 + 60 * i, b);
+        }
+        let mut s = Summary {
+            series: Some(series),
+            ..Default::default()
+        };
+        s.total.codes[200] = 5750;
+        s.total.codes[500] = 250;
+        let mut slo = Slo::new(parse_target("99.9%").unwrap());
+        slo.burn_alerts = true;
+        let g = Gate::with_slo(&[], &[], 1, Lang::En, Some(slo)).unwrap();
+        let r = g.evaluate(&s);
+        let mut out = Vec::new();
+        let o = ReportOptions::default();
+        write_slo(&mut out, &r, &o).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "",
+                "SLO burn-rate replay: 99.9% over 30d, bad requests 5xx",
+                "  Budget consumed: 5.79% of the 30d budget (250 bad of 6,000 requests in 1h, burn rate 41.7×)",
+                "  alert               severity  first fired  firing  episodes    peak",
+                "  burn(1h,5m) > 14.4  page      10:21         9 min         1  100.0×",
+                "  burn(6h,30m) > 6    page      10:21        34 min         1  100.0×",
+                "  burn(1d,2h) > 3     ticket    10:21        40 min         1  100.0×",
+                "  burn(3d,6h) > 1     ticket    10:21        40 min         1  100.0×",
+            ]
+        );
+        // Without burn-rate checks there is no section.
+        let mut out = Vec::new();
+        write_slo(&mut out, &[], &o).unwrap();
+        assert!(out.is_empty());
+        // In Chinese, on a terminal with color, the fired pages are red.
+        let o = ReportOptions {
+            color: true,
+            lang: crate::lang::Langs {
+                human: Lang::Zh,
+                data: Lang::En,
+            },
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        write_slo(&mut out, &r, &o).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("SLO 燃烧率回放：目标 99.9%，周期 30d，坏请求 5xx"),
+            "{text}"
+        );
+        assert!(text.contains("已消耗预算：30d 预算的 5.79%"), "{text}");
+        assert!(text.contains("\x1b[31m呼叫"), "{text:?}");
+        assert!(text.contains("\x1b[33m工单"), "{text:?}");
     }
 }

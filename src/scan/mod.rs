@@ -100,6 +100,9 @@ pub struct ScanOptions {
     /// whose example (and `--dump-malformed` entry) is its start, and only
     /// that start is ever held in memory.
     pub max_line: usize,
+    /// Seconds per interval of the series the checks over time need
+    /// ([`crate::check::Gate::series_step`]); `None` builds no series.
+    pub series_step: Option<u32>,
 }
 
 impl ScanOptions {
