@@ -132,6 +132,13 @@ pub enum Error {
     /// Checks were asked but fewer than `--min-requests` requests were counted.
     #[error("{0}")]
     TooFewRequests(String),
+    /// A `--since`, `--until`, `--last`, `--by` or `--tz` value that does
+    /// not read as one.
+    #[error("{flag}: {error}")]
+    Time {
+        flag: &'static str,
+        error: crate::time::ArgError,
+    },
 }
 
 impl Error {
@@ -182,6 +189,7 @@ pub fn print_error(e: &Error) {
             return;
         }
         Error::Expression(p) => format!("logstat: {p}\n{}", p.pointer()),
+        Error::Time { error, .. } => format!("logstat: {e}\n{}", error.pointer()),
         Error::Explain(explain::Error::NotTargets(bad)) => {
             bad.iter().map(|b| format!("logstat: {b}\n")).collect()
         }
@@ -308,6 +316,30 @@ pub struct Args {
     /// With checks, give no verdict when fewer requests were counted (exit 2 with a --fail-if). Example: `--min-requests 1000`
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub min_requests: u64,
+
+    /// Count only lines dated at or after T: RFC 3339, `YYYY-MM-DD[ HH:MM[:SS]]`, the CLF form, or relative (`-15m`, `2h ago`); without a zone, on the log's clock (or --tz). Example: `--since '2024-03-12 10:00'`
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub since: Option<String>,
+
+    /// Count only lines dated before T (forms as --since). Example: `--until -5m`
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub until: Option<String>,
+
+    /// Count only the final D of the input, ending at its newest time (replaying an old log works). Example: `--last 15m`
+    #[arg(long, value_name = "D")]
+    pub last: Option<String>,
+
+    /// Count requests per interval of D (`1m`, `5m`, `1h`, `1d`, any whole seconds). Example: `--by 5m`
+    #[arg(long, value_name = "D")]
+    pub by: Option<String>,
+
+    /// Zone for intervals and for times written without one: `UTC` or a fixed offset [default: the log's own offset, else UTC]. Example: `--tz +02:00`
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
+    pub tz: Option<String>,
+
+    /// JSON logs: key (dotted path) holding the time [default: the first of time, timestamp, @timestamp, ts, date, StartUTC]. Example: `--time-key request.start`
+    #[arg(long, value_name = "KEY")]
+    pub time_key: Option<String>,
 
     /// Write the checks as JUnit XML to PATH. Example: `--junit checks.xml`
     #[arg(long, value_name = "PATH")]
@@ -497,7 +529,9 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
     let format_options = FormatOptions {
         status_key: args.status_key.clone(),
         upstream: args.status == StatusChoice::Upstream,
+        time_key: args.time_key.clone(),
     };
+    let (time, by) = time_options(&args)?;
     let format =
         format::parse_choice(&args.log_format, &format_options).map_err(Error::LogFormat)?;
     let data_on_stdout = stdout_claim(&args)?;
@@ -521,6 +555,8 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         progress: None,
         cancel: interrupt::Cancel::new(),
         max_line: args.max_line_length.unwrap_or(0),
+        series_step: by,
+        time,
     };
     interrupt::install(&opts.cancel);
     interrupt::mask(true);
@@ -585,6 +621,36 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         let _ = writeln!(io::stderr().lock(), "logstat: {line}");
     }
     Ok(outcome)
+}
+
+/// The time options: `--since`, `--until` (relative ones from now),
+/// `--last`, `--tz`, and the `--by` interval.
+fn time_options(args: &Args) -> Result<(scan::TimeOptions, Option<u32>), Error> {
+    use crate::time;
+    let now = time::now();
+    let fail = |flag| move |error| Error::Time { flag, error };
+    let when = |v: &Option<String>, flag| {
+        v.as_deref()
+            .map(|s| time::parse_when(s, now).map_err(fail(flag)))
+            .transpose()
+    };
+    let span = |v: &Option<String>, flag| {
+        v.as_deref()
+            .map(|s| time::parse_duration(s).map_err(fail(flag)))
+            .transpose()
+    };
+    let t = scan::TimeOptions {
+        since: when(&args.since, "--since")?,
+        until: when(&args.until, "--until")?,
+        last: span(&args.last, "--last")?,
+        tz: args
+            .tz
+            .as_deref()
+            .map(|s| time::parse_tz(s).map_err(fail("--tz")))
+            .transpose()?,
+        bisect_from: 0,
+    };
+    Ok((t, span(&args.by, "--by")?))
 }
 
 /// The gate's outputs after the report: verdict lines (on stderr when

@@ -10,6 +10,7 @@
 
 use crate::bytes::{block_mask, field_span, nth_bit, prefix_xor};
 use crate::lines::{Extractor, Line, status_token};
+use crate::time::{Clock, Stamp};
 
 /// The W3C extractor. `sep` is `b' '` for IIS and `b'\t'` for CloudFront.
 #[derive(Clone, Debug)]
@@ -20,6 +21,8 @@ pub struct W3c {
     status: Option<usize>,
     /// Number of columns the latest header declares.
     fields: usize,
+    /// 0-based columns of `date` and `time` in the latest `#Fields:`.
+    times: (Option<usize>, Option<usize>),
 }
 
 impl W3c {
@@ -28,6 +31,7 @@ impl W3c {
             sep,
             status: None,
             fields: 0,
+            times: (None, None),
         }
     }
 
@@ -35,6 +39,7 @@ impl W3c {
     /// spaces in both IIS and CloudFront headers; tabs are accepted too).
     fn set_fields(&mut self, names: &[u8]) {
         (self.fields, self.status) = layout(names);
+        self.times = time_columns(names);
     }
 }
 
@@ -108,6 +113,10 @@ impl Extractor for W3c {
             }
         }
         tokenized_status(line, self.sep, col, self.fields)
+    }
+
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        self.stamp(line, clock)
     }
 }
 
@@ -237,6 +246,49 @@ fn unquoted(field: &[u8]) -> &[u8] {
     match field {
         [b'"', inner @ .., b'"'] => inner,
         _ => field,
+    }
+}
+
+/// The 0-based columns of `date` and `time` in a `#Fields:` directive's
+/// names.
+fn time_columns(names: &[u8]) -> (Option<usize>, Option<usize>) {
+    let mut cols = names
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|t| !t.is_empty());
+    let date = cols.clone().position(|n| n == b"date");
+    let time = cols.position(|n| n == b"time");
+    (date, time)
+}
+
+impl W3c {
+    /// Field `col` of a data line, split as [`Extractor::classify`] split
+    /// it: one separator per field when the count fits the header, else as
+    /// the W3C draft tokenizes (quotes, runs of blanks).
+    fn field<'l>(&self, line: &'l [u8], col: usize) -> Option<&'l [u8]> {
+        match field_span(line, self.sep, col) {
+            (n, Some((a, b))) if n + 1 == self.fields => Some(&line[a..b]),
+            _ => match split_walked(line, self.sep, col) {
+                (n, Some(f)) if n == self.fields => Some(unquoted(f)),
+                _ => None,
+            },
+        }
+    }
+
+    /// The time of a data line: its `date` and `time` fields, in UTC as the
+    /// W3C draft (and IIS, and CloudFront) writes them.
+    fn stamp(&self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        let line = line.strip_prefix(super::UTF8_BOM).unwrap_or(line);
+        let (d, t) = (self.times.0?, self.times.1?);
+        let (date, time) = (self.field(line, d)?, self.field(line, t)?);
+        let mut buf = [0u8; 40];
+        let n = date.len() + 1 + time.len();
+        if date.len() != 10 || n > buf.len() {
+            return None;
+        }
+        buf[..10].copy_from_slice(date);
+        buf[10] = b'T';
+        buf[11..n].copy_from_slice(time);
+        clock.iso_utc(&buf[..n])
     }
 }
 

@@ -1,6 +1,7 @@
 //! The JSON report. Its keys (`lines`, `requests`, `no_status`, `skipped`,
-//! `malformed`, `codes`, `classes`, `inputs`) are a stable contract that
-//! scripts read; everything else is added around them, never renamed.
+//! `malformed`, `filtered`, `undated`, `codes`, `classes`, `inputs`) are a
+//! stable contract that scripts read; everything else is added around them,
+//! never renamed.
 //!
 //! `"schema": "logstat/1"` comes first so a consumer can check it before
 //! reading on; it changes only when a key changes meaning or disappears.
@@ -74,7 +75,10 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
                 "no_status": i.counts.no_status,
                 "skipped": i.counts.skipped,
                 "malformed": i.counts.malformed,
+                "filtered": i.counts.filtered,
+                "undated": i.counts.undated,
                 "bytes": i.bytes,
+                "unread_bytes": i.unread,
                 "error": i.error,
             })
         })
@@ -98,6 +102,8 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
     m.insert("no_status".into(), t.no_status.into());
     m.insert("skipped".into(), t.skipped.into());
     m.insert("malformed".into(), t.malformed.into());
+    m.insert("filtered".into(), t.filtered.into());
+    m.insert("undated".into(), t.undated.into());
     m.insert("codes".into(), codes.into());
     m.insert("classes".into(), classes.into());
     m.insert("inputs".into(), inputs.into());

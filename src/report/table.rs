@@ -546,6 +546,31 @@ fn write_per_input(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()
     write_grid(w, &rows, p)
 }
 
+/// The footer's time buckets, when a time filter put lines in them, and the
+/// bytes it skipped unread.
+fn time_buckets(s: &Summary, lang: Lang) -> String {
+    let t = &s.total;
+    let unread: u64 = s.inputs.iter().map(|i| i.unread).sum();
+    let mut out = String::new();
+    if t.filtered + t.undated > 0 {
+        let (f, u) = (group(t.filtered), group(t.undated));
+        out.push_str(&match lang {
+            Lang::En => format!(
+                " + {f} filtered (dated outside the time range) + {u} undated (no readable time)"
+            ),
+            Lang::Zh => format!(" + {f} 行时间范围外 + {u} 行无法读取时间"),
+        });
+    }
+    if unread > 0 {
+        let b = group(unread);
+        out.push_str(&match lang {
+            Lang::En => format!("; {b} bytes dated outside the time range not read"),
+            Lang::Zh => format!("；另有 {b} 字节在时间范围外，未读取"),
+        });
+    }
+    out
+}
+
 fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
     let t = &s.total;
     let (l, r, n, k, m) = (
@@ -555,7 +580,7 @@ fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
         group(t.skipped),
         group(t.malformed),
     );
-    let sum = match p.lang {
+    let mut sum = match p.lang {
         Lang::En => format!(
             "{l} lines = {r} requests + {n} no status + {k} skipped (blank or directive) + {m} malformed"
         ),
@@ -563,6 +588,7 @@ fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
             "共 {l} 行 = {r} 个请求 + {n} 行无状态码 + {k} 行跳过（空行或指令）+ {m} 行格式错误"
         ),
     };
+    sum.push_str(&time_buckets(s, p.lang));
     match p.width {
         Some(width) => {
             // Continuation lines indented, so the sum reads as one item.
