@@ -21,8 +21,8 @@ pub struct W3c {
     status: Option<usize>,
     /// Number of columns the latest header declares.
     fields: usize,
-    /// 0-based columns of `date` and `time` in the latest `#Fields:`.
-    times: (Option<usize>, Option<usize>),
+    /// Where the latest `#Fields:` has the date and the time.
+    times: TimeColumns,
 }
 
 impl W3c {
@@ -31,7 +31,7 @@ impl W3c {
             sep,
             status: None,
             fields: 0,
-            times: (None, None),
+            times: TimeColumns::default(),
         }
     }
 
@@ -249,15 +249,34 @@ fn unquoted(field: &[u8]) -> &[u8] {
     }
 }
 
-/// The 0-based columns of `date` and `time` in a `#Fields:` directive's
-/// names.
-fn time_columns(names: &[u8]) -> (Option<usize>, Option<usize>) {
-    let mut cols = names
+/// The 0-based columns of the date and the time in a `#Fields:` layout:
+/// `date` and `time` (UTC, as IIS and CloudFront write them), or IIS
+/// Advanced Logging's `date-local` and `time-local` (local time).
+#[derive(Clone, Copy, Debug, Default)]
+struct TimeColumns {
+    date: Option<usize>,
+    time: Option<usize>,
+    local: bool,
+}
+
+fn time_columns(names: &[u8]) -> TimeColumns {
+    let names: Vec<&[u8]> = names
         .split(|&b| b == b' ' || b == b'\t')
-        .filter(|t| !t.is_empty());
-    let date = cols.clone().position(|n| n == b"date");
-    let time = cols.position(|n| n == b"time");
-    (date, time)
+        .filter(|t| !t.is_empty())
+        .collect();
+    let at = |n: &[u8]| names.iter().position(|m| m.eq_ignore_ascii_case(n));
+    match (at(b"date"), at(b"time")) {
+        (Some(d), Some(t)) => TimeColumns {
+            date: Some(d),
+            time: Some(t),
+            local: false,
+        },
+        _ => TimeColumns {
+            date: at(b"date-local"),
+            time: at(b"time-local"),
+            local: true,
+        },
+    }
 }
 
 impl W3c {
@@ -274,11 +293,11 @@ impl W3c {
         }
     }
 
-    /// The time of a data line: its `date` and `time` fields, in UTC as the
-    /// W3C draft (and IIS, and CloudFront) writes them.
+    /// The time of a data line: its date and time fields, in UTC as the
+    /// W3C draft (and IIS, and CloudFront) writes them, or local time.
     fn stamp(&self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
         let line = line.strip_prefix(super::UTF8_BOM).unwrap_or(line);
-        let (d, t) = (self.times.0?, self.times.1?);
+        let (d, t) = (self.times.date?, self.times.time?);
         let (date, time) = (self.field(line, d)?, self.field(line, t)?);
         let mut buf = [0u8; 40];
         let n = date.len() + 1 + time.len();
@@ -288,7 +307,11 @@ impl W3c {
         buf[..10].copy_from_slice(date);
         buf[10] = b'T';
         buf[11..n].copy_from_slice(time);
-        clock.iso_utc(&buf[..n])
+        if self.times.local {
+            clock.iso(&buf[..n])
+        } else {
+            clock.iso_utc(&buf[..n])
+        }
     }
 }
 

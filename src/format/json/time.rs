@@ -67,7 +67,7 @@ pub(super) fn stamp(line: &[u8], key: Option<&TimeKey>, clock: &mut Clock) -> Op
         None => find(line, &mut blocks, open + 1, AnyTimeKey),
     };
     let Found::Value(at) = found else {
-        return None;
+        return console_time(&line[..open]);
     };
     let v = &line[at..];
     let (text, quoted) = match v.first()? {
@@ -91,4 +91,18 @@ pub(super) fn stamp(line: &[u8], key: Option<&TimeKey>, clock: &mut Clock) -> Op
     } else {
         clock.iso(text)
     }
+}
+
+/// The time of Caddy's console-encoder lines (`1.7102304e+09\tinfo\t…\t{…}`),
+/// which write it before the object, as a float.
+fn console_time(head: &[u8]) -> Option<Stamp> {
+    let first = head.split(|&b| b == b'\t' || b == b' ').next()?;
+    if !first.first()?.is_ascii_digit() {
+        return None;
+    }
+    let x: f64 = std::str::from_utf8(first).ok()?.parse().ok()?;
+    (x.is_finite() && (0.0..1e11).contains(&x)).then_some(Stamp {
+        unix: x as i64,
+        offset: 0,
+    })
 }
