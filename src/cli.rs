@@ -22,9 +22,9 @@
 //! input's own error line comes earlier, as soon as the scan is done.
 //!
 //! stdout carries one thing. The report goes there, unless `--csv -`,
-//! `--json -` or `--dump-malformed -` claims it: then the table goes to
-//! stderr, as the verdicts do whenever stdout carries data. Two claims on
-//! stdout are refused before anything is read.
+//! `--json -`, `--series-csv -` or `--dump-malformed -` claims it: then the
+//! table goes to stderr, as the verdicts do whenever stdout carries data.
+//! Two claims on stdout are refused before anything is read.
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
@@ -126,6 +126,9 @@ pub enum Error {
     /// A `--csv` / `--json` file could not be created or written.
     #[error("{}: {}", escape::escape_path(.path), input::describe(.source))]
     WriteFile { path: PathBuf, source: io::Error },
+    /// `--series-csv` was given but the run made no series to write.
+    #[error("--series-csv needs a series: add --by D (e.g. `--by 5m`)")]
+    NoSeries,
     /// The `--junit` file could not be created or written.
     #[error("--junit {}: {}", escape::escape_path(.path), input::describe(.source))]
     Junit { path: PathBuf, source: io::Error },
@@ -178,15 +181,11 @@ pub fn exit_code(result: &Result<Outcome, Error>) -> ExitCode {
 pub fn print_error(e: &Error) {
     let text = match e {
         Error::Usage(c) => {
-            // clap's header is styled; anstream keeps the styles only where
-            // stderr shows them (a terminal, NO_COLOR unset).
-            let text = c
-                .render()
-                .ansi()
-                .to_string()
-                .replacen("error:", "logstat:", 1);
-            let _ = write!(anstream::stderr(), "{text}");
-            return;
+            // clap's message quotes the argument it refused, which may hold
+            // anything the user (or a script) passed: shown plain and escaped
+            // line by line, like every other echoed value.
+            let text = c.render().to_string().replacen("error:", "logstat:", 1);
+            text.lines().map(|l| escape::escape_str(l) + "\n").collect()
         }
         Error::Expression(p) => format!("logstat: {p}\n{}", p.pointer()),
         Error::Time { error, .. } => format!("logstat: {e}\n{}", error.pointer()),
@@ -296,6 +295,10 @@ pub struct Args {
     /// Also write the full JSON report to PATH (`-` for stdout). Example: `--json report.json`
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+
+    /// Write requests per interval of the series (`--by`) as CSV to PATH (`-` for stdout), one row per interval. Example: `--by 5m --series-csv series.csv`
+    #[arg(long, value_name = "PATH")]
+    pub series_csv: Option<PathBuf>,
 
     /// When to color the table. NO_COLOR is honoured with `auto`. Example: `--color never`
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
@@ -586,6 +589,10 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         outcome = Outcome::Partial;
     }
 
+    // Refused before any report is written, so no output is half there.
+    if args.series_csv.is_some() && summary.series.is_none() {
+        return Err(Error::NoSeries);
+    }
     // With no input read at all there is no answer to report: a report of
     // zeros would read as "the log is empty".
     let answered = summary
@@ -713,9 +720,9 @@ fn is_dash(p: &Path) -> bool {
     p.as_os_str() == "-"
 }
 
-/// Whether `--csv -`, `--json -` or `--dump-malformed -` takes stdout (the
-/// table then goes to stderr); refuses two things on stdout, counting a
-/// CSV or JSON report (`-o`) as one.
+/// Whether `--csv -`, `--json -`, `--series-csv -` or `--dump-malformed -`
+/// takes stdout (the table then goes to stderr); refuses two things on
+/// stdout, counting a CSV or JSON report (`-o`) as one.
 fn stdout_claim(args: &Args) -> Result<bool, Error> {
     let report = match args.output {
         Output::Table => None,
@@ -725,6 +732,7 @@ fn stdout_claim(args: &Args) -> Result<bool, Error> {
     let sides = [
         ("--csv -", &args.csv),
         ("--json -", &args.json),
+        ("--series-csv -", &args.series_csv),
         ("--dump-malformed -", &args.dump_malformed),
     ]
     .into_iter()
@@ -738,8 +746,9 @@ fn stdout_claim(args: &Args) -> Result<bool, Error> {
     }
 }
 
-/// Refuses any output (`--dump-malformed`, `--csv`, `--json`, `--junit`,
-/// and stdout redirected to a file) that is the same file as an input, by
+/// Refuses any output (`--dump-malformed`, `--csv`, `--json`,
+/// `--series-csv`, `--junit`, and stdout redirected to a file) that is the
+/// same file as an input, by
 /// device and inode, so neither a symlink nor a hard link gets past it.
 /// Runs before anything is opened for writing: `File::create` would
 /// truncate the log before it is read. Only regular files count: writing
@@ -779,6 +788,7 @@ fn refuse_overwriting_inputs(args: &Args) -> Result<(), Error> {
         ("--dump-malformed", &args.dump_malformed),
         ("--csv", &args.csv),
         ("--json", &args.json),
+        ("--series-csv", &args.series_csv),
         ("--junit", &args.junit),
     ];
     for (flag, path) in outputs {
@@ -956,6 +966,9 @@ fn write_reports(
     }
     if let Some(p) = &args.json {
         with_output(p, |w| report::write_json(w, s, &plain, checks))?;
+    }
+    if let (Some(p), Some(series)) = (&args.series_csv, &s.series) {
+        with_output(p, |w| report::series::write_csv(w, series, &plain))?;
     }
     Ok(())
 }

@@ -29,32 +29,113 @@ pub struct Stamp {
     pub offset: i32,
 }
 
-impl Stamp {
-    /// RFC 3339 in the stamp's own offset: `2024-03-12T08:15:42+01:00`,
-    /// `Z` for UTC.
-    pub fn to_rfc3339(&self) -> String {
-        rfc3339(self.unix, self.offset)
+// ---------------------------------------------------------------------------
+// Formatting: instants and durations as reports show them.
+// ---------------------------------------------------------------------------
+
+/// A calendar date and wall-clock time in some offset (proleptic Gregorian).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i64,
+    pub month: u8,
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+}
+
+impl Civil {
+    /// The wall-clock time `offset` seconds east of UTC shows at `unix`.
+    pub fn at(unix: i64, offset: i32) -> Civil {
+        let local = unix.saturating_add(i64::from(offset));
+        let days = local.div_euclid(86_400);
+        let secs = local.rem_euclid(86_400);
+        // Howard Hinnant's `civil_from_days`: days since 1970-01-01 to a
+        // date, exact for every i64 day count the division above yields.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Civil {
+            year,
+            month,
+            day,
+            hour: (secs / 3_600) as u8,
+            minute: (secs / 60 % 60) as u8,
+            second: (secs % 60) as u8,
+        }
+    }
+
+    /// `2025-03-14`.
+    pub fn date(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// `10:05`.
+    pub fn hm(&self) -> String {
+        format!("{:02}:{:02}", self.hour, self.minute)
+    }
+
+    /// `10:05:00`.
+    pub fn hms(&self) -> String {
+        format!("{}:{:02}", self.hm(), self.second)
     }
 }
 
-/// `unix` as RFC 3339 on the clock of `offset` (seconds east of UTC).
-pub fn rfc3339(unix: i64, offset: i32) -> String {
-    let local = unix + offset as i64;
-    let (y, m, d) = civil_from_days(local.div_euclid(DAY));
-    let s = local.rem_euclid(DAY);
-    let zone = if offset == 0 {
-        "Z".to_string()
+/// An offset as RFC 3339 writes it: `+02:00`, `-05:30`, `+00:00` for UTC
+/// (one pattern for every zone, which every date parser reads; seconds,
+/// which only historical local mean times have, are added as `:SS`).
+pub fn format_offset(offset: i32) -> String {
+    let sign = if offset < 0 { '-' } else { '+' };
+    let a = offset.unsigned_abs();
+    let (h, m, s) = (a / 3_600, a / 60 % 60, a % 60);
+    if s == 0 {
+        format!("{sign}{h:02}:{m:02}")
     } else {
-        let sign = if offset < 0 { '-' } else { '+' };
-        let a = offset.unsigned_abs();
-        format!("{sign}{:02}:{:02}", a / 3600, a / 60 % 60)
-    };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{zone}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+        format!("{sign}{h:02}:{m:02}:{s:02}")
+    }
+}
+
+/// The zone as a person reads it: `UTC`, `UTC+02:00`.
+pub fn zone_label(offset: i32) -> String {
+    if offset == 0 {
+        "UTC".to_string()
+    } else {
+        format!("UTC{}", format_offset(offset))
+    }
+}
+
+/// `stamp` in RFC 3339 as seen `offset` seconds east of UTC:
+/// `2025-03-14T10:05:00+02:00`. Pass `stamp.offset` to show it as the log
+/// wrote it, or a series' offset to show it on that clock.
+pub fn format_stamp(stamp: Stamp, offset: i32) -> String {
+    let c = Civil::at(stamp.unix, offset);
+    format!("{}T{}{}", c.date(), c.hms(), format_offset(offset))
+}
+
+impl Stamp {
+    /// RFC 3339 in the line's own offset, as the log wrote it.
+    pub fn to_rfc3339(self) -> String {
+        format_stamp(self, self.offset)
+    }
+}
+
+/// A duration in whole seconds, in the largest unit that divides it:
+/// `1d`, `6h`, `5m`, `90m`, `45s`. The same syntax `--by` and `over` take,
+/// so what a report shows can be pasted back.
+pub fn format_duration(secs: u64) -> String {
+    match secs {
+        0 => "0s".to_string(),
+        s if s.is_multiple_of(86_400) => format!("{}d", s / 86_400),
+        s if s.is_multiple_of(3_600) => format!("{}h", s / 3_600),
+        s if s.is_multiple_of(60) => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
 }
 
 const DAY: i64 = 86_400;
@@ -69,19 +150,6 @@ pub const fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let doy = (153 * mp + 2) / 5 + d as i64 - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number of [`days_from_civil`]: `(year, month, day)`.
-pub const fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + (m <= 2) as i64, m, d)
 }
 
 fn leap(y: i64) -> bool {
@@ -395,8 +463,8 @@ impl Clock {
     pub fn pattern(&mut self, pattern: &Pattern, s: &[u8]) -> Option<Stamp> {
         let (civil, zone) = pattern.read(s)?;
         match civil {
-            Civil::Wall(c) => Some(self.at(c, zone)),
-            Civil::Unix(u) => Some(Stamp { unix: u, offset: 0 }),
+            Read::Wall(c) => Some(self.at(c, zone)),
+            Read::Unix(u) => Some(Stamp { unix: u, offset: 0 }),
         }
     }
 
@@ -436,17 +504,15 @@ impl Clock {
 /// of the offsets around it; 0 where the library cannot tell.
 #[cfg(unix)]
 pub fn local_offset_at(civil: i64) -> i32 {
-    let days = civil.div_euclid(DAY);
-    let (y, m, d) = civil_from_days(days);
-    let s = civil.rem_euclid(DAY);
+    let c = Civil::at(civil, 0);
     // SAFETY: `tm` is plain data for which all zeros is a valid value.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    tm.tm_year = (y - 1900) as libc::c_int;
-    tm.tm_mon = m as libc::c_int - 1;
-    tm.tm_mday = d as libc::c_int;
-    tm.tm_hour = (s / 3600) as libc::c_int;
-    tm.tm_min = (s / 60 % 60) as libc::c_int;
-    tm.tm_sec = (s % 60) as libc::c_int;
+    tm.tm_year = (c.year - 1900) as libc::c_int;
+    tm.tm_mon = c.month as libc::c_int - 1;
+    tm.tm_mday = c.day as libc::c_int;
+    tm.tm_hour = c.hour as libc::c_int;
+    tm.tm_min = c.minute as libc::c_int;
+    tm.tm_sec = c.second as libc::c_int;
     tm.tm_isdst = -1;
     // SAFETY: `mktime` reads and normalises the `tm` it is given, which
     // lives through the call; it is thread-safe in the C libraries Rust
@@ -467,7 +533,7 @@ pub fn local_offset_at(_civil: i64) -> i32 {
 }
 
 /// What a [`Pattern`] read: a wall-clock time, or `%s`, an instant.
-enum Civil {
+enum Read {
     Wall(i64),
     Unix(i64),
 }
@@ -577,7 +643,7 @@ impl Pattern {
     }
 
     /// Reads `s` whole; `None` when it does not match.
-    fn read(&self, s: &[u8]) -> Option<(Civil, Option<i32>)> {
+    fn read(&self, s: &[u8]) -> Option<(Read, Option<i32>)> {
         let (mut y, mut mo, mut d, mut yd) = (1970i64, 1u32, 1u32, None);
         let (mut h, mut mi, mut sec, mut pm, mut h12) = (0i64, 0i64, 0i64, None, false);
         let mut zone_at = None;
@@ -678,7 +744,7 @@ impl Pattern {
             return None;
         }
         if let Some(e) = epoch {
-            return Some((Civil::Unix(e), Some(0)));
+            return Some((Read::Unix(e), Some(0)));
         }
         if h12 {
             if !(1..=12).contains(&h) {
@@ -694,7 +760,7 @@ impl Pattern {
             Some(_) => return None,
             None => civil(y, mo, d, h, mi, sec)?,
         };
-        Some((Civil::Wall(civil), zone_at))
+        Some((Read::Wall(civil), zone_at))
     }
 }
 
@@ -1019,6 +1085,71 @@ pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_round_known_instants() {
+        let c = Civil::at(0, 0);
+        assert_eq!(
+            (c.date(), c.hms()),
+            ("1970-01-01".into(), "00:00:00".into())
+        );
+        // 2025-03-14T08:05:07Z, shown two hours east.
+        let c = Civil::at(1_741_939_507, 7_200);
+        assert_eq!(
+            (c.date(), c.hms()),
+            ("2025-03-14".into(), "10:05:07".into())
+        );
+        // A leap day, and the day before the epoch.
+        assert_eq!(Civil::at(951_782_400, 0).date(), "2000-02-29");
+        assert_eq!(Civil::at(-1, 0).hms(), "23:59:59");
+        assert_eq!(Civil::at(-1, 0).date(), "1969-12-31");
+        // An offset that crosses midnight backwards.
+        assert_eq!(Civil::at(1_741_910_400, -18_000).date(), "2025-03-13");
+        // Any instant a log could claim gives some date, never a panic.
+        for unix in [i64::MIN, i64::MAX] {
+            for offset in [i32::MIN, 0, i32::MAX] {
+                let c = Civil::at(unix, offset);
+                assert!((1..=12).contains(&c.month) && (1..=31).contains(&c.day));
+            }
+        }
+    }
+
+    #[test]
+    fn every_day_of_four_centuries_follows_the_previous_one() {
+        let mut prev = Civil::at(-86_400 * 146_097, 0);
+        for d in -146_096..146_097i64 {
+            let c = Civil::at(d * 86_400 + 43_200, 0);
+            let next_day = (prev.year, prev.month, prev.day + 1) == (c.year, c.month, c.day);
+            let next_month = c.day == 1
+                && ((prev.year, prev.month + 1) == (c.year, c.month)
+                    || (prev.month == 12 && c.month == 1 && prev.year + 1 == c.year));
+            assert!(next_day || next_month, "{prev:?} → {c:?}");
+            prev = c;
+        }
+    }
+
+    #[test]
+    fn stamps_offsets_and_durations() {
+        let s = Stamp {
+            unix: 1_741_939_500,
+            offset: -16_200,
+        };
+        assert_eq!(s.to_rfc3339(), "2025-03-14T03:35:00-04:30");
+        assert_eq!(format_stamp(s, 0), "2025-03-14T08:05:00+00:00");
+        assert_eq!(format_offset(3_600 + 17), "+01:00:17");
+        assert_eq!(zone_label(0), "UTC");
+        assert_eq!(zone_label(19_800), "UTC+05:30");
+        let d: Vec<String> = [0, 45, 60, 90, 300, 5_400, 3_600, 86_400, 172_800]
+            .into_iter()
+            .map(format_duration)
+            .collect();
+        assert_eq!(d, ["0s", "45s", "1m", "90s", "5m", "90m", "1h", "1d", "2d"]);
+    }
 }
 
 #[cfg(test)]

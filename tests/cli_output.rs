@@ -518,3 +518,17 @@ fn option_values_in_errors_are_escaped() {
         assert!(err.contains("\\x1b") || err.contains("\\u{202e}"), "{err}");
     }
 }
+
+/// A value clap refuses is quoted in its usage error: escaped like any other.
+#[test]
+fn usage_errors_escape_the_refused_value() {
+    let out = logstat()
+        .args(["--lang", "a\u{7}b\u{202e}c", "x.log"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("logstat: "), "{err}");
+    assert!(!err.contains('\u{7}') && !err.contains('\u{202e}'), "{err}");
+    assert!(err.contains("\\u{202e}c"), "{err}");
+}

@@ -334,6 +334,14 @@ fn two_claims_on_stdout_are_refused_before_reading() {
             "-o json and --dump-malformed -",
         ),
         (&["-o", "csv", "--csv", "-"], "-o csv and --csv -"),
+        (
+            &["--series-csv", "-", "--dump-malformed", "-"],
+            "--series-csv - and --dump-malformed -",
+        ),
+        (
+            &["-o", "json", "--series-csv", "-"],
+            "-o json and --series-csv -",
+        ),
     ] {
         logstat()
             .arg("-")
@@ -359,7 +367,13 @@ fn no_output_may_be_an_input_even_through_a_link() {
     std::os::unix::fs::symlink(&log, &symlink).unwrap();
     let hardlink = dir.path().join("hard.log");
     std::fs::hard_link(&log, &hardlink).unwrap();
-    for flag in ["--dump-malformed", "--csv", "--json", "--junit"] {
+    for flag in [
+        "--dump-malformed",
+        "--csv",
+        "--json",
+        "--series-csv",
+        "--junit",
+    ] {
         for out in [&log, &symlink, &hardlink] {
             logstat()
                 .arg(&log)

@@ -415,6 +415,8 @@ fn json_keeps_the_contract_and_shares_sum_to_one() {
         "no_status",
         "skipped",
         "malformed",
+        "filtered",
+        "undated",
         "codes",
         "classes",
         "inputs",

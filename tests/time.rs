@@ -103,7 +103,13 @@ fn every_format_fixture_has_its_times() {
 /// `code` (`None`: `-`).
 fn clf_line(unix: i64, offset: i32, code: Option<u16>) -> String {
     let local = unix + offset as i64;
-    let t = time::rfc3339(local, 0);
+    let t = time::format_stamp(
+        time::Stamp {
+            unix: local,
+            offset: 0,
+        },
+        0,
+    );
     let (y, mo, d, hms) = (&t[..4], &t[5..7], &t[8..10], &t[11..19]);
     let mon = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

@@ -1,17 +1,22 @@
 //! The JSON report. Its keys (`lines`, `requests`, `no_status`, `skipped`,
-//! `malformed`, `filtered`, `undated`, `codes`, `classes`, `inputs`) are a
-//! stable contract that scripts read; everything else is added around them,
-//! never renamed.
+//! `malformed`, `codes`, `classes`, `inputs`) are a stable contract that
+//! scripts read; everything else is added around them, never renamed.
+//!
+//! The time filter's buckets, `filtered` and `undated`, are always present
+//! (0 without a filter), at the top and per input, so `lines` is the sum of
+//! the same keys in every document; an input's `first` and `last` are null
+//! when no time was read. `series` appears only when the summary has one,
+//! like `checks`.
 //!
 //! `"schema": "logstat/1"` comes first so a consumer can check it before
 //! reading on; it changes only when a key changes meaning or disappears.
 
 use serde_json::{Map, Value, json};
 
-use super::{ReportOptions, code_rows, share};
+use super::{ReportOptions, code_rows, series, share};
 use crate::check::CheckResult;
 use crate::escape;
-use crate::summary::Summary;
+use crate::summary::{Stamp, Summary};
 
 /// Identifies the shape of this document.
 pub const SCHEMA: &str = "logstat/1";
@@ -80,6 +85,8 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
                 "bytes": i.bytes,
                 "unread_bytes": i.unread,
                 "error": i.error,
+                "first": i.first.map(Stamp::to_rfc3339),
+                "last": i.last.map(Stamp::to_rfc3339),
             })
         })
         .collect();
@@ -114,6 +121,9 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
         "elapsed_ms".into(),
         json!((s.elapsed.as_secs_f64() * 1e6).round() / 1e3),
     );
+    if let Some(series) = &s.series {
+        m.insert("series".into(), series::to_value(series));
+    }
     if let Some(checks) = checks {
         let v: Vec<Value> = checks
             .iter()

@@ -5,6 +5,7 @@
 
 pub mod json;
 pub mod progress;
+pub mod series;
 pub mod table;
 
 use std::io::{self, Write};

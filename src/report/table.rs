@@ -1,10 +1,11 @@
 //! The annotated terminal table (`-o table`, the default).
 //!
-//! Layout, top to bottom: a header (inputs with their formats; lines,
-//! requests, time), the class section (1xx–5xx, `other`, `no status`), the code
-//! section sorted by count, an optional per-input class table, and a footer
-//! that accounts for every line that is not a request, with a few malformed
-//! examples.
+//! Layout, top to bottom: a header (inputs with their formats and time
+//! ranges; lines, requests, time), the class section (1xx–5xx, `other`, `no
+//! status`), the code section sorted by count, requests over time when the
+//! summary has a series ([`super::series`]), an optional per-input class
+//! table, and a footer that accounts for every line that is not a request,
+//! with a few malformed examples.
 //!
 //! Columns are padded by display width (`unicode-width`), not bytes or chars,
 //! so Chinese text (two cells per character) keeps them aligned. Styles are
@@ -31,7 +32,7 @@ use super::{CodeRow, ReportOptions, code_rows, share};
 use crate::escape;
 use crate::lang::Lang;
 use crate::registry::Class;
-use crate::summary::{Counts, Summary};
+use crate::summary::{Counts, InputSummary, Summary};
 use crate::text::{clip, group, wrap};
 
 /// Cells of a bar at 100%. Bars use `█` for whole cells and the eighth blocks
@@ -49,7 +50,7 @@ pub const MIN_BAR: usize = 10;
 pub const MIN_DESCRIPTION: usize = 40;
 
 /// Wrapped or clipped text never gets narrower than this, whatever the width.
-const MIN_TEXT: usize = 20;
+pub(super) const MIN_TEXT: usize = 20;
 
 /// At most this many inputs are named in the header; the rest are counted.
 const HEADER_INPUTS: usize = 5;
@@ -71,6 +72,10 @@ pub fn write_table(w: &mut dyn Write, s: &Summary, o: &ReportOptions) -> io::Res
     write_classes(w, &s.total, &p)?;
     writeln!(w)?;
     write_codes(w, s, &p)?;
+    if let Some(series) = &s.series {
+        writeln!(w)?;
+        super::series::write_section(w, series, &p)?;
+    }
     if o.per_input && s.inputs.len() > 1 {
         writeln!(w)?;
         write_per_input(w, s, &p)?;
@@ -80,22 +85,22 @@ pub fn write_table(w: &mut dyn Write, s: &Summary, o: &ReportOptions) -> io::Res
 }
 
 /// Language, color and width for one rendering.
-struct Painter {
-    color: bool,
-    lang: Lang,
+pub(super) struct Painter {
+    pub(super) color: bool,
+    pub(super) lang: Lang,
     /// Terminal cells to fit, `None` for whole lines.
-    width: Option<usize>,
+    pub(super) width: Option<usize>,
     /// Whether code descriptions are shown (`--no-descriptions` clears it).
-    descriptions: bool,
+    pub(super) descriptions: bool,
 }
 
 impl Painter {
-    fn t<'a>(&self, en: &'a str, zh: &'a str) -> &'a str {
+    pub(super) fn t<'a>(&self, en: &'a str, zh: &'a str) -> &'a str {
         self.lang.pick(en, zh)
     }
 
     /// `text` in `style`, or plain when color is off (no ESC byte at all then).
-    fn paint(&self, text: &str, style: Style) -> String {
+    pub(super) fn paint(&self, text: &str, style: Style) -> String {
         if self.color && style != Style::new() && !text.is_empty() {
             format!("{style}{text}{style:#}")
         } else {
@@ -104,16 +109,16 @@ impl Painter {
     }
 }
 
-fn heading() -> Style {
+pub(super) fn heading() -> Style {
     Style::new().bold()
 }
 
-fn dim() -> Style {
+pub(super) fn dim() -> Style {
     Style::new().dimmed()
 }
 
 /// 2xx green, 3xx cyan, 4xx yellow, 5xx red; 1xx and everything else plain.
-fn class_style(class: Option<Class>) -> Style {
+pub(super) fn class_style(class: Option<Class>) -> Style {
     let color = match class {
         Some(Class::Success) => AnsiColor::Green,
         Some(Class::Redirection) => AnsiColor::Cyan,
@@ -126,7 +131,7 @@ fn class_style(class: Option<Class>) -> Style {
 
 /// A share as a percent with 2 decimals, or `—` when there were no requests
 /// (0 of 0 is not 0%).
-fn percent(count: u64, total: u64) -> String {
+pub(super) fn percent(count: u64, total: u64) -> String {
     if total == 0 {
         "—".to_string()
     } else {
@@ -155,13 +160,13 @@ fn elapsed(d: Duration) -> String {
 }
 
 /// One cell: its plain text (measured) and the style it is drawn in.
-struct Cell {
-    text: String,
+pub(super) struct Cell {
+    pub(super) text: String,
     right: bool,
     style: Style,
 }
 
-fn left(text: impl Into<String>) -> Cell {
+pub(super) fn left(text: impl Into<String>) -> Cell {
     Cell {
         text: text.into(),
         right: false,
@@ -169,7 +174,7 @@ fn left(text: impl Into<String>) -> Cell {
     }
 }
 
-fn right(text: impl Into<String>) -> Cell {
+pub(super) fn right(text: impl Into<String>) -> Cell {
     Cell {
         text: text.into(),
         right: true,
@@ -178,14 +183,14 @@ fn right(text: impl Into<String>) -> Cell {
 }
 
 impl Cell {
-    fn styled(mut self, style: Style) -> Cell {
+    pub(super) fn styled(mut self, style: Style) -> Cell {
         self.style = style;
         self
     }
 }
 
 /// The display width of each column of `rows`.
-fn column_widths(rows: &[Vec<Cell>]) -> Vec<usize> {
+pub(super) fn column_widths(rows: &[Vec<Cell>]) -> Vec<usize> {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; cols];
     for row in rows {
@@ -198,13 +203,13 @@ fn column_widths(rows: &[Vec<Cell>]) -> Vec<usize> {
 
 /// Where the column after the first `n` columns of `widths` starts: the
 /// two-space indent plus each column and its two-space gap.
-fn column_start(widths: &[usize], n: usize) -> usize {
+pub(super) fn column_start(widths: &[usize], n: usize) -> usize {
     2 + widths.iter().take(n).map(|w| w + 2).sum::<usize>()
 }
 
 /// Writes rows as aligned columns, two spaces apart, indented by two spaces.
 /// Widths are display widths; trailing padding is never written.
-fn write_grid(w: &mut dyn Write, rows: &[Vec<Cell>], p: &Painter) -> io::Result<()> {
+pub(super) fn write_grid(w: &mut dyn Write, rows: &[Vec<Cell>], p: &Painter) -> io::Result<()> {
     for line in grid_lines(rows, p) {
         writeln!(w, "{line}")?;
     }
@@ -250,26 +255,39 @@ fn input_label(path: &Path, format: &str, error: bool, p: &Painter) -> String {
     }
 }
 
-/// The header: inputs with their formats, then lines, requests and time. With
-/// a width, the input list breaks between inputs (never inside a name) and
-/// goes on indented.
+/// An input's first to last time, when its lines' times were read.
+fn input_range(i: &InputSummary) -> Option<String> {
+    match (i.first, i.last) {
+        (None, None) => None,
+        (first, last) => {
+            let (a, b) = (first.or(last)?, last.or(first)?);
+            Some(super::series::time_range(a, b))
+        }
+    }
+}
+
+/// The header: inputs with their formats and time ranges, then lines,
+/// requests and time. With a width, the input list breaks between inputs
+/// and between a name and its range (never inside either) and goes on
+/// indented.
 fn write_header(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
     let shown = s.inputs.len().min(HEADER_INPUTS);
     let more = s.inputs.len() - shown;
-    // The list in pieces that may go on separate lines.
-    let mut pieces: Vec<String> = s.inputs[..shown]
-        .iter()
-        .enumerate()
-        .map(|(n, i)| {
-            let label = input_label(&i.path, &i.format, i.error.is_some(), p);
-            let last = n + 1 == shown;
-            match (last, more > 0, p.lang) {
-                (false, _, _) | (true, true, Lang::En) => format!("{label},"),
-                (true, true, Lang::Zh) => format!("{label}，另有 {more} 个"),
-                (true, false, _) => label,
-            }
-        })
-        .collect();
+    // The list in pieces that may go on separate lines: each input's name,
+    // and its time range when one was read.
+    let mut pieces: Vec<String> = Vec::new();
+    for (n, i) in s.inputs[..shown].iter().enumerate() {
+        pieces.push(input_label(&i.path, &i.format, i.error.is_some(), p));
+        if let Some(range) = input_range(i) {
+            pieces.push(range);
+        }
+        let end = pieces.last_mut().expect("just pushed");
+        match (n + 1 == shown, more > 0, p.lang) {
+            (false, _, _) | (true, true, Lang::En) => end.push(','),
+            (true, true, Lang::Zh) => end.push_str(&format!("，另有 {more} 个")),
+            (true, false, _) => {}
+        }
+    }
     if more > 0 && p.lang == Lang::En {
         pieces.push(format!("and {more} more"));
     }
@@ -521,6 +539,10 @@ fn write_per_input(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()
     head.push(right(p.t("other", "其他")).styled(dim()));
     head.push(right(p.t("no status", "无状态码")).styled(dim()));
     head.push(right(p.t("malformed", "格式错误")).styled(dim()));
+    let dated = s.inputs.iter().any(|i| input_range(i).is_some());
+    if dated {
+        head.push(left(p.t("time range", "时间范围")).styled(dim()));
+    }
     let mut rows = vec![head];
     for i in &s.inputs {
         let c = &i.counts;
@@ -541,34 +563,25 @@ fn write_per_input(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()
         row.push(right(group(c.other_class())));
         row.push(right(group(c.no_status)));
         row.push(right(group(c.malformed)));
+        if dated {
+            row.push(left(input_range(i).unwrap_or_default()));
+        }
         rows.push(row);
     }
     write_grid(w, &rows, p)
 }
 
-/// The footer's time buckets, when a time filter put lines in them, and the
-/// bytes it skipped unread.
-fn time_buckets(s: &Summary, lang: Lang) -> String {
-    let t = &s.total;
+/// The bytes a time filter let the scan skip unread, if any.
+fn unread_note(s: &Summary, lang: Lang) -> String {
     let unread: u64 = s.inputs.iter().map(|i| i.unread).sum();
-    let mut out = String::new();
-    if t.filtered + t.undated > 0 {
-        let (f, u) = (group(t.filtered), group(t.undated));
-        out.push_str(&match lang {
-            Lang::En => format!(
-                " + {f} filtered (dated outside the time range) + {u} undated (no readable time)"
-            ),
-            Lang::Zh => format!(" + {f} 行时间范围外 + {u} 行无法读取时间"),
-        });
+    if unread == 0 {
+        return String::new();
     }
-    if unread > 0 {
-        let b = group(unread);
-        out.push_str(&match lang {
-            Lang::En => format!("; {b} bytes dated outside the time range not read"),
-            Lang::Zh => format!("；另有 {b} 字节在时间范围外，未读取"),
-        });
+    let b = group(unread);
+    match lang {
+        Lang::En => format!("; {b} bytes dated outside the time range not read"),
+        Lang::Zh => format!("；另有 {b} 字节在时间范围外，未读取"),
     }
-    out
 }
 
 fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
@@ -588,7 +601,23 @@ fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
             "共 {l} 行 = {r} 个请求 + {n} 行无状态码 + {k} 行跳过（空行或指令）+ {m} 行格式错误"
         ),
     };
-    sum.push_str(&time_buckets(s, p.lang));
+    // The time filter's buckets, only when it set some lines aside: without
+    // a filter they are always 0 and would only lengthen the line.
+    if t.filtered > 0 {
+        let f = group(t.filtered);
+        sum.push_str(&match p.lang {
+            Lang::En => format!(" + {f} outside the time range"),
+            Lang::Zh => format!(" + {f} 行在时间范围外"),
+        });
+    }
+    if t.undated > 0 {
+        let u = group(t.undated);
+        sum.push_str(&match p.lang {
+            Lang::En => format!(" + {u} undated (no readable time)"),
+            Lang::Zh => format!(" + {u} 行无法读取时间"),
+        });
+    }
+    sum.push_str(&unread_note(s, p.lang));
     match p.width {
         Some(width) => {
             // Continuation lines indented, so the sum reads as one item.
