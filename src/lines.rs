@@ -368,11 +368,13 @@ impl Default for TimePlan {
 pub struct TimeWork {
     pub plan: TimePlan,
     pub clock: Clock,
-    /// Earliest and latest time of the chunk's dated lines, filtered or not.
-    pub first: Option<Stamp>,
-    pub last: Option<Stamp>,
-    /// Latest time of a line inside `[since, until)`: where `--last` ends.
-    pub newest: Option<i64>,
+    /// Earliest and latest time of the chunk's dated lines, filtered or not,
+    /// as [`pack`]ed stamps: a min and a max per line, without branches.
+    earliest: i64,
+    latest: i64,
+    /// Latest time of a line inside `[since, until)`: where `--last` ends
+    /// (`i64::MIN`: none).
+    newest: i64,
     /// Requests and no-status lines counted without a time (no filter set).
     pub undated: u64,
     /// The counted lines per interval of the series, when one is asked.
@@ -380,6 +382,26 @@ pub struct TimeWork {
     /// With `--last`: the lines inside `[since, until)` not yet known to be
     /// too old, per second. They are in no bucket of `counts` yet.
     pub pending: Option<Tally>,
+}
+
+/// Bias that makes an offset (under a day either way) a non-negative
+/// 18-bit number.
+const OFFSET_BIAS: i64 = 1 << 17;
+
+/// A stamp as one integer ordered as stamps are (by time, then offset).
+#[inline(always)]
+fn pack(s: Stamp) -> i64 {
+    // No log's time is half a million years away; one that claims to be is
+    // kept at that edge rather than overflowing.
+    (s.unix.clamp(-(1 << 44), 1 << 44) << 18)
+        | (s.offset.clamp(-86_399, 86_399) as i64 + OFFSET_BIAS)
+}
+
+fn unpack(k: i64) -> Stamp {
+    Stamp {
+        unix: k >> 18,
+        offset: ((k & ((1 << 18) - 1)) - OFFSET_BIAS) as i32,
+    }
 }
 
 /// What [`TimeWork::decide`] made of a line.
@@ -396,13 +418,28 @@ impl TimeWork {
         TimeWork {
             plan,
             clock: Clock::new(plan.zone),
-            first: None,
-            last: None,
-            newest: None,
+            earliest: i64::MAX,
+            latest: i64::MIN,
+            newest: i64::MIN,
             undated: 0,
             series: (plan.grain > 0).then(|| Tally::new(plan.grain, plan.align)),
             pending: (plan.last > 0).then(|| Tally::new(1, 0)),
         }
+    }
+
+    /// Earliest time of the chunk's dated lines, filtered or not.
+    pub fn first(&self) -> Option<Stamp> {
+        (self.earliest != i64::MAX).then(|| unpack(self.earliest))
+    }
+
+    /// Latest time of the chunk's dated lines, filtered or not.
+    pub fn last(&self) -> Option<Stamp> {
+        (self.latest != i64::MIN).then(|| unpack(self.latest))
+    }
+
+    /// Latest time of a line inside `[since, until)`.
+    pub fn newest(&self) -> Option<i64> {
+        (self.newest != i64::MIN).then_some(self.newest)
     }
 
     /// Where the line of status `slot` and time `stamp` goes.
@@ -415,22 +452,18 @@ impl TimeWork {
             self.undated += 1;
             return Booking::Count;
         };
-        if self.first.is_none_or(|f| s < f) {
-            self.first = Some(s);
-        }
-        if self.last.is_none_or(|l| s > l) {
-            self.last = Some(s);
-        }
+        let k = pack(s);
+        self.earliest = self.earliest.min(k);
+        self.latest = self.latest.max(k);
         let t = s.unix;
         if t < self.plan.since || t >= self.plan.until {
             return Booking::Filtered;
         }
-        let newest = self.newest.map_or(t, |n| n.max(t));
-        self.newest = Some(newest);
+        self.newest = self.newest.max(t);
         if let Some(p) = &mut self.pending {
             // The newest time of all can only be later than this one: a
             // line `last` older than a line seen is out, now.
-            if t < self.plan.floor.max(newest - self.plan.last as i64 + 1) {
+            if t < self.plan.floor.max(self.newest - self.plan.last as i64 + 1) {
                 return Booking::Filtered;
             }
             p.add(t, slot);

@@ -125,9 +125,9 @@ pub(super) struct TimeOut {
 impl TimeOut {
     pub(super) fn of(mut w: TimeWork) -> TimeOut {
         TimeOut {
-            first: w.first,
-            last: w.last,
-            newest: w.newest,
+            first: w.first(),
+            last: w.last(),
+            newest: w.newest(),
             undated: w.undated,
             series: w.series.as_mut().map(|t| t.take()).unwrap_or_default(),
             pending: w.pending.as_mut().map(|t| t.take()).unwrap_or_default(),
