@@ -135,11 +135,21 @@ pub enum Error {
     /// Checks were asked but fewer than `--min-requests` requests were counted.
     #[error("{0}")]
     TooFewRequests(String),
+    /// `--by` intervals that cannot judge a check over time.
+    #[error("--by: {0}")]
+    Step(String),
     /// `--slo` with nothing to measure against it.
     #[error(
         "--slo is the target of burn-rate alerts: add --burn-alerts, or a check such as --fail-if 'burn(1h,5m) > 14.4'"
     )]
     SloWithoutAlerts,
+    /// A `--since`, `--until`, `--last`, `--by` or `--tz` value that does
+    /// not read as one.
+    #[error("{flag}: {error}")]
+    Time {
+        flag: &'static str,
+        error: crate::time::ArgError,
+    },
 }
 
 impl Error {
@@ -186,6 +196,7 @@ pub fn print_error(e: &Error) {
             text.lines().map(|l| escape::escape_str(l) + "\n").collect()
         }
         Error::Expression(p) => format!("logstat: {p}\n{}", p.pointer()),
+        Error::Time { error, .. } => format!("logstat: {e}\n{}", error.pointer()),
         Error::Explain(explain::Error::NotTargets(bad)) => {
             bad.iter().map(|b| format!("logstat: {b}\n")).collect()
         }
@@ -332,6 +343,30 @@ pub struct Args {
     /// Replay the SRE workbook's burn-rate alerts minute by minute: pages (1h & 5m at 14.4×, 6h & 30m at 6×) fail, tickets (1d & 2h at 3×, 3d & 6h at 1×) warn. Example: `--slo 99.9% --burn-alerts`
     #[arg(long, requires = "slo")]
     pub burn_alerts: bool,
+
+    /// Count only lines dated at or after T: RFC 3339, `YYYY-MM-DD[ HH:MM[:SS]]`, the CLF form, or relative (`-15m`, `2h ago`); without a zone, on the log's clock (or --tz). Example: `--since '2024-03-12 10:00'`
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub since: Option<String>,
+
+    /// Count only lines dated before T (forms as --since). Example: `--until -5m`
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub until: Option<String>,
+
+    /// Count only the final D of the input, ending at its newest time (replaying an old log works). Example: `--last 15m`
+    #[arg(long, value_name = "D")]
+    pub last: Option<String>,
+
+    /// Count requests per interval of D (`1m`, `5m`, `1h`, `1d`, any whole seconds). Example: `--by 5m`
+    #[arg(long, value_name = "D")]
+    pub by: Option<String>,
+
+    /// Zone for intervals and for times written without one: `UTC` or a fixed offset [default: the log's own offset, else UTC]. Example: `--tz +02:00`
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
+    pub tz: Option<String>,
+
+    /// JSON logs: key (dotted path) holding the time [default: the first of time, timestamp, @timestamp, ts, date, StartUTC]. Example: `--time-key request.start`
+    #[arg(long, value_name = "KEY")]
+    pub time_key: Option<String>,
 
     /// Write the checks as JUnit XML to PATH. Example: `--junit checks.xml`
     #[arg(long, value_name = "PATH")]
@@ -521,7 +556,21 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
     let format_options = FormatOptions {
         status_key: args.status_key.clone(),
         upstream: args.status == StatusChoice::Upstream,
+        time_key: args.time_key.clone(),
     };
+    let (time, by) = time_options(&args)?;
+    // One series serves the report (`--by`) and the checks over time: with
+    // `--by`, the checks slide by its intervals, so it must divide them.
+    let series_step = match (by, gate.series_step()) {
+        (Some(b), Some(_)) => {
+            gate.check_step(b).map_err(Error::Step)?;
+            Some(b)
+        }
+        (b, g) => b.or(g),
+    };
+    if args.series_csv.is_some() && series_step.is_none() {
+        return Err(Error::NoSeries);
+    }
     let format =
         format::parse_choice(&args.log_format, &format_options).map_err(Error::LogFormat)?;
     let data_on_stdout = stdout_claim(&args)?;
@@ -545,7 +594,8 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         progress: None,
         cancel: interrupt::Cancel::new(),
         max_line: args.max_line_length.unwrap_or(0),
-        series_step: gate.series_step(),
+        series_step,
+        time,
     };
     interrupt::install(&opts.cancel);
     interrupt::mask(true);
@@ -575,10 +625,6 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         outcome = Outcome::Partial;
     }
 
-    // Refused before any report is written, so no output is half there.
-    if args.series_csv.is_some() && summary.series.is_none() {
-        return Err(Error::NoSeries);
-    }
     // With no input read at all there is no answer to report: a report of
     // zeros would read as "the log is empty".
     let answered = summary
@@ -634,6 +680,36 @@ fn gate(args: &Args, lang: Lang) -> Result<check::Gate, Error> {
         return Err(Error::SloWithoutAlerts);
     }
     Ok(gate)
+}
+
+/// The time options: `--since`, `--until` (relative ones from now),
+/// `--last`, `--tz`, and the `--by` interval.
+fn time_options(args: &Args) -> Result<(scan::TimeOptions, Option<u32>), Error> {
+    use crate::time;
+    let now = time::now();
+    let fail = |flag| move |error| Error::Time { flag, error };
+    let when = |v: &Option<String>, flag| {
+        v.as_deref()
+            .map(|s| time::parse_when(s, now).map_err(fail(flag)))
+            .transpose()
+    };
+    let span = |v: &Option<String>, flag| {
+        v.as_deref()
+            .map(|s| time::parse_duration(s).map_err(fail(flag)))
+            .transpose()
+    };
+    let t = scan::TimeOptions {
+        since: when(&args.since, "--since")?,
+        until: when(&args.until, "--until")?,
+        last: span(&args.last, "--last")?,
+        tz: args
+            .tz
+            .as_deref()
+            .map(|s| time::parse_tz(s).map_err(fail("--tz")))
+            .transpose()?,
+        bisect_from: 0,
+    };
+    Ok((t, span(&args.by, "--by")?))
 }
 
 /// The gate's outputs after the report: verdict lines (on stderr when

@@ -35,10 +35,19 @@
 //!    an empty line), and `sink.lines` must end up counting every line of
 //!    the chunk. The last line of a chunk may lack its `\n`; it still counts.
 //!
+//! 4. Implement [`Extractor::timestamp`]: the time of a line `classify` just
+//!    read as a request or a no-status line, read through the [`Clock`]
+//!    it is given (which knows the zone for times written without one and
+//!    remembers the last minute read). It runs only when an option asked
+//!    for times (`--since`, `--by` …), through [`count_lines_detailed`] or
+//!    a format's own [`Extractor::count_chunk_detailed`]; the plain loops
+//!    never call it.
+//!
 //! Then add one row to the preset table (`format::presets`) and a fixture.
 
 use crate::bytes::{mask64, next_bit};
 use crate::status::Class;
+use crate::time::{Clock, Stamp, Zone};
 
 /// What one line is. Every line lands in exactly one of these buckets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +86,25 @@ pub trait Extractor: Clone + Send {
     #[inline]
     fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
         count_lines(self, chunk, sink);
+    }
+
+    /// The time of `line`, which [`Extractor::classify`] has just read as a
+    /// [`Line::Status`] or [`Line::NoStatus`] (so state it keeps is that of
+    /// this line), read with `clock`'s readers; `None` when the format has
+    /// no time or this line's does not read. Like `classify`: no panic, no
+    /// allocation.
+    #[inline(always)]
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        let _ = (line, clock);
+        None
+    }
+
+    /// [`Extractor::count_chunk`] doing the work `sink.detail` asks of each
+    /// line besides. Override only with a loop that books exactly what
+    /// [`count_lines_detailed`] would.
+    #[inline]
+    fn count_chunk_detailed(&mut self, chunk: &[u8], sink: &mut Sink) {
+        count_lines_detailed(self, chunk, sink);
     }
 }
 
@@ -216,6 +244,9 @@ pub struct Sink<'a> {
     /// Every malformed line verbatim, each followed by `\n`, when
     /// `--dump-malformed` asked for them.
     pub dump: Option<Vec<u8>>,
+    /// Work an option asked of each line besides booking it (its time);
+    /// `None` keeps every chunk loop on its plain path.
+    pub detail: Option<&'a mut Detail>,
 }
 
 impl<'a> Sink<'a> {
@@ -225,6 +256,7 @@ impl<'a> Sink<'a> {
             lines: 0,
             examples: Vec::new(),
             dump: dump.then(Vec::new),
+            detail: None,
         }
     }
 
@@ -277,6 +309,291 @@ impl<'a> Sink<'a> {
             d.extend_from_slice(line);
             d.push(b'\n');
         }
+    }
+}
+
+/// Where a status goes in a [`Tally`]: its code, or this slot for a
+/// no-status line.
+pub const NO_STATUS: usize = SLOTS;
+
+/// Work an option asks of each request and no-status line besides booking
+/// its status: today its time (filters, intervals, first and last), later
+/// other fields. A chunk loop does it only when [`Sink::detail`] holds one,
+/// and takes its plain path otherwise.
+#[derive(Clone, Debug, Default)]
+pub struct Detail {
+    pub time: Option<TimeWork>,
+}
+
+/// What the time options ask of the lines of one input, fixed for the scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimePlan {
+    /// A line dated outside `[since, until)` (Unix seconds) is `filtered`.
+    pub since: i64,
+    pub until: i64,
+    /// A time filter is set (`--since`, `--until`, `--last`): a request
+    /// whose time cannot be read is `undated` rather than counted.
+    pub filter: bool,
+    /// Interval width of the series, in seconds (0: no series), and the
+    /// offset (seconds east of UTC) whose clock interval starts follow.
+    pub grain: u32,
+    pub align: i32,
+    /// `--last`, in seconds (0: not set). Which lines it keeps is known only
+    /// once the newest time is, so lines inside `[since, until)` are held
+    /// per second ([`TimeWork::pending`]) until then, except those already
+    /// older than `last` before a newer line seen, or before `floor`.
+    pub last: u32,
+    pub floor: i64,
+    /// How a time written without a zone is read.
+    pub zone: Zone,
+}
+
+impl Default for TimePlan {
+    fn default() -> Self {
+        TimePlan {
+            since: i64::MIN,
+            until: i64::MAX,
+            filter: false,
+            grain: 0,
+            align: 0,
+            last: 0,
+            floor: i64::MIN,
+            zone: Zone::Local,
+        }
+    }
+}
+
+/// A chunk's time work: the plan, the reader and what it found.
+#[derive(Clone, Debug)]
+pub struct TimeWork {
+    pub plan: TimePlan,
+    pub clock: Clock,
+    /// Earliest and latest time of the chunk's dated lines, filtered or not,
+    /// as [`pack`]ed stamps: a min and a max per line, without branches.
+    earliest: i64,
+    latest: i64,
+    /// Latest time of a line inside `[since, until)`: where `--last` ends
+    /// (`i64::MIN`: none).
+    newest: i64,
+    /// Requests and no-status lines counted without a time (no filter set).
+    pub undated: u64,
+    /// The counted lines per interval of the series, when one is asked.
+    pub series: Option<Tally>,
+    /// With `--last`: the lines inside `[since, until)` not yet known to be
+    /// too old, per second. They are in no bucket of `counts` yet.
+    pub pending: Option<Tally>,
+}
+
+/// Bias that makes an offset (under a day either way) a non-negative
+/// 18-bit number.
+const OFFSET_BIAS: i64 = 1 << 17;
+
+/// A stamp as one integer ordered as stamps are (by time, then offset).
+#[inline(always)]
+fn pack(s: Stamp) -> i64 {
+    // No log's time is half a million years away; one that claims to be is
+    // kept at that edge rather than overflowing.
+    (s.unix.clamp(-(1 << 44), 1 << 44) << 18)
+        | (s.offset.clamp(-86_399, 86_399) as i64 + OFFSET_BIAS)
+}
+
+fn unpack(k: i64) -> Stamp {
+    Stamp {
+        unix: k >> 18,
+        offset: ((k & ((1 << 18) - 1)) - OFFSET_BIAS) as i32,
+    }
+}
+
+/// What [`TimeWork::decide`] made of a line.
+enum Booking {
+    Count,
+    Filtered,
+    Undated,
+    /// Held in [`TimeWork::pending`].
+    Pending,
+}
+
+impl TimeWork {
+    pub fn new(plan: TimePlan) -> TimeWork {
+        TimeWork {
+            plan,
+            clock: Clock::new(plan.zone),
+            earliest: i64::MAX,
+            latest: i64::MIN,
+            newest: i64::MIN,
+            undated: 0,
+            series: (plan.grain > 0).then(|| Tally::new(plan.grain, plan.align)),
+            pending: (plan.last > 0).then(|| Tally::new(1, 0)),
+        }
+    }
+
+    /// Earliest time of the chunk's dated lines, filtered or not.
+    pub fn first(&self) -> Option<Stamp> {
+        (self.earliest != i64::MAX).then(|| unpack(self.earliest))
+    }
+
+    /// Latest time of the chunk's dated lines, filtered or not.
+    pub fn last(&self) -> Option<Stamp> {
+        (self.latest != i64::MIN).then(|| unpack(self.latest))
+    }
+
+    /// Latest time of a line inside `[since, until)`.
+    pub fn newest(&self) -> Option<i64> {
+        (self.newest != i64::MIN).then_some(self.newest)
+    }
+
+    /// Where the line of status `slot` and time `stamp` goes.
+    #[inline(always)]
+    fn decide(&mut self, slot: usize, stamp: Option<Stamp>) -> Booking {
+        let Some(s) = stamp else {
+            if self.plan.filter {
+                return Booking::Undated;
+            }
+            self.undated += 1;
+            return Booking::Count;
+        };
+        let k = pack(s);
+        self.earliest = self.earliest.min(k);
+        self.latest = self.latest.max(k);
+        let t = s.unix;
+        if t < self.plan.since || t >= self.plan.until {
+            return Booking::Filtered;
+        }
+        self.newest = self.newest.max(t);
+        if let Some(p) = &mut self.pending {
+            // The newest time of all can only be later than this one: a
+            // line `last` older than a line seen is out, now.
+            if t < self.plan.floor.max(self.newest - self.plan.last as i64 + 1) {
+                return Booking::Filtered;
+            }
+            p.add(t, slot);
+            return Booking::Pending;
+        }
+        if let Some(series) = &mut self.series {
+            series.add(t, slot);
+        }
+        Booking::Count
+    }
+}
+
+/// Lines counted per interval and status slot ([`NO_STATUS`] for no
+/// status). Consecutive lines of a log nearly always share their interval,
+/// so the interval being filled is a dense array, and what an interval held
+/// is moved to sparse `entries` when a line of another one comes.
+#[derive(Clone, Debug)]
+pub struct Tally {
+    grain: u64,
+    align: i64,
+    /// Start of the interval being filled (`i64::MIN`: none yet).
+    cur: i64,
+    dense: Box<[u32; SLOTS + 1]>,
+    touched: Vec<u16>,
+    /// `(interval start, slot, lines)`; an interval may appear more than
+    /// once.
+    entries: Vec<(i64, u16, u64)>,
+}
+
+impl Tally {
+    /// Intervals of `grain` seconds, starting on the clock of `align`
+    /// (seconds east of UTC): a 1-day interval at that clock's midnight.
+    pub fn new(grain: u32, align: i32) -> Tally {
+        Tally {
+            grain: grain.max(1) as u64,
+            align: align as i64,
+            cur: i64::MIN,
+            dense: Box::new([0; SLOTS + 1]),
+            touched: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Start of the interval that holds `t`.
+    pub fn start_of(&self, t: i64) -> i64 {
+        t - (t + self.align).rem_euclid(self.grain as i64)
+    }
+
+    #[inline(always)]
+    pub fn add(&mut self, t: i64, slot: usize) {
+        if t.wrapping_sub(self.cur) as u64 >= self.grain {
+            self.switch(t);
+        }
+        let n = &mut self.dense[slot];
+        if *n == 0 {
+            self.touched.push(slot as u16);
+        }
+        *n += 1;
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn switch(&mut self, t: i64) {
+        self.flush();
+        self.cur = self.start_of(t);
+    }
+
+    fn flush(&mut self) {
+        for &slot in &self.touched {
+            let n = std::mem::take(&mut self.dense[slot as usize]);
+            self.entries.push((self.cur, slot, n as u64));
+        }
+        self.touched.clear();
+    }
+
+    /// Everything tallied, as `(interval start, slot, lines)`, and empties
+    /// the tally.
+    pub fn take(&mut self) -> Vec<(i64, u16, u64)> {
+        self.flush();
+        self.cur = i64::MIN;
+        std::mem::take(&mut self.entries)
+    }
+}
+
+impl Sink<'_> {
+    /// [`Sink::record`] doing the time work of [`Sink::detail`] (read the
+    /// time through `ex`, then book the line by it) for a request or a
+    /// no-status line; any other line is booked as `record` would.
+    #[inline(always)]
+    pub fn record_detailed<E: Extractor>(
+        &mut self,
+        ex: &mut E,
+        kind: Line,
+        line: &[u8],
+        index: u64,
+    ) {
+        let slot = match kind {
+            Line::Status(c) if (c as usize) < SLOTS => c as usize,
+            Line::NoStatus => NO_STATUS,
+            _ => return self.record(kind, line, index),
+        };
+        self.record_dated_by(slot, |clock| ex.timestamp(line, clock));
+    }
+
+    /// Books a request (`slot` its code) or no-status line ([`NO_STATUS`])
+    /// by the time `read` gives with the reader of the time work of
+    /// [`Sink::detail`]: counted, `filtered`, `undated`, or held for
+    /// `--last`. Without time work it is counted.
+    #[inline(always)]
+    pub fn record_dated_by(&mut self, slot: usize, read: impl FnOnce(&mut Clock) -> Option<Stamp>) {
+        let booking = match self.detail.as_deref_mut().and_then(|d| d.time.as_mut()) {
+            Some(work) => {
+                let stamp = read(&mut work.clock);
+                work.decide(slot, stamp)
+            }
+            None => Booking::Count,
+        };
+        match booking {
+            Booking::Count if slot == NO_STATUS => self.counts.no_status += 1,
+            Booking::Count => self.counts.codes[slot] += 1,
+            Booking::Filtered => self.counts.filtered += 1,
+            Booking::Undated => self.counts.undated += 1,
+            Booking::Pending => {}
+        }
+    }
+
+    /// The time work of [`Sink::detail`], if any.
+    #[inline(always)]
+    pub fn time_work(&mut self) -> Option<&mut TimeWork> {
+        self.detail.as_deref_mut().and_then(|d| d.time.as_mut())
     }
 }
 
@@ -344,6 +661,20 @@ pub fn long_line(data: &[u8], max: usize) -> Option<(usize, usize)> {
 /// 60–300 byte access-log line.
 #[inline(always)]
 pub fn count_lines<E: Extractor>(ex: &mut E, chunk: &[u8], sink: &mut Sink) {
+    line_loop::<E, false>(ex, chunk, sink);
+}
+
+/// [`count_lines`] doing the work `sink.detail` asks of each line, which
+/// must be there ([`Sink::record_detailed`]).
+#[inline(always)]
+pub fn count_lines_detailed<E: Extractor>(ex: &mut E, chunk: &[u8], sink: &mut Sink) {
+    line_loop::<E, true>(ex, chunk, sink);
+}
+
+/// The loop of [`count_lines`] and [`count_lines_detailed`]: `DETAIL` is a
+/// constant, so the plain loop is compiled without a trace of the other.
+#[inline(always)]
+fn line_loop<E: Extractor, const DETAIL: bool>(ex: &mut E, chunk: &[u8], sink: &mut Sink) {
     let mut index = sink.lines;
     let mut start = 0usize;
     let mut base = 0usize;
@@ -355,7 +686,7 @@ pub fn count_lines<E: Extractor>(ex: &mut E, chunk: &[u8], sink: &mut Sink) {
         while m != 0 {
             let end = base + m.trailing_zeros() as usize;
             m &= m - 1;
-            classify_in(ex, chunk, start..end, sink, index);
+            classify_in::<E, DETAIL>(ex, chunk, start..end, sink, index);
             index += 1;
             start = end + 1;
         }
@@ -364,13 +695,13 @@ pub fn count_lines<E: Extractor>(ex: &mut E, chunk: &[u8], sink: &mut Sink) {
     for (i, &b) in tail.iter().enumerate() {
         if b == b'\n' {
             let end = base + i;
-            classify_in(ex, chunk, start..end, sink, index);
+            classify_in::<E, DETAIL>(ex, chunk, start..end, sink, index);
             index += 1;
             start = end + 1;
         }
     }
     if start < chunk.len() {
-        classify_in(ex, chunk, start..chunk.len(), sink, index);
+        classify_in::<E, DETAIL>(ex, chunk, start..chunk.len(), sink, index);
         index += 1;
     }
     sink.lines = index;
@@ -448,17 +779,22 @@ impl Iterator for WindowLines<'_> {
     }
 }
 
-/// Classifies and records one line (without its `\n`) outside a chunk loop.
+/// Classifies and records one line (without its `\n`) outside a chunk loop,
+/// doing the work `sink.detail` asks if any.
 #[inline(always)]
 pub fn classify_one<E: Extractor>(ex: &mut E, line: &[u8], sink: &mut Sink, index: u64) {
-    classify_in(ex, line, 0..line.len(), sink, index);
+    if sink.detail.is_some() {
+        classify_in::<E, true>(ex, line, 0..line.len(), sink, index);
+    } else {
+        classify_in::<E, false>(ex, line, 0..line.len(), sink, index);
+    }
 }
 
 /// Classifies and records the line `chunk[span]`, which the extractor may
 /// read on past ([`Extractor::classify_in`]): a trailing `\r` is not part of
 /// the line, and an empty line is `skipped`.
 #[inline(always)]
-fn classify_in<E: Extractor>(
+fn classify_in<E: Extractor, const DETAIL: bool>(
     ex: &mut E,
     chunk: &[u8],
     span: std::ops::Range<usize>,
@@ -477,7 +813,11 @@ fn classify_in<E: Extractor>(
         return;
     }
     let kind = ex.classify_in(line, rest);
-    sink.record(kind, line, index);
+    if DETAIL {
+        sink.record_detailed(ex, kind, line, index);
+    } else {
+        sink.record(kind, line, index);
+    }
 }
 
 #[cfg(test)]

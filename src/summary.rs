@@ -44,6 +44,75 @@ impl Bucket {
     pub fn requests(&self) -> u64 {
         self.codes.values().sum()
     }
+
+    /// Requests and no-status lines.
+    pub fn total(&self) -> u64 {
+        self.requests() + self.no_status
+    }
+
+    /// Adds `n` lines of status slot `slot` (a code, or
+    /// [`crate::lines::NO_STATUS`]).
+    pub fn add(&mut self, slot: u16, n: u64) {
+        if slot as usize == crate::lines::NO_STATUS {
+            self.no_status += n;
+        } else {
+            *self.codes.entry(slot).or_default() += n;
+        }
+    }
+
+    /// Adds everything `other` holds.
+    pub fn merge(&mut self, other: &Bucket) {
+        for (&c, &n) in &other.codes {
+            *self.codes.entry(c).or_default() += n;
+        }
+        self.no_status += other.no_status;
+    }
+}
+
+impl Series {
+    /// An empty series of `step`-second intervals aligned to `offset`.
+    pub fn new(step: u32, offset: i32) -> Series {
+        Series {
+            step,
+            offset,
+            ..Series::default()
+        }
+    }
+
+    /// Start of the interval that holds `t`.
+    pub fn start_of(&self, t: i64) -> i64 {
+        t - (t + self.offset as i64).rem_euclid(self.step.max(1) as i64)
+    }
+
+    /// Adds `n` lines of status slot `slot` at time `t`.
+    pub fn add(&mut self, t: i64, slot: u16, n: u64) {
+        let start = self.start_of(t);
+        self.buckets.entry(start).or_default().add(slot, n);
+    }
+
+    /// Adds everything `other` holds, interval by interval (`other` has the
+    /// same intervals, or ones that nest in these).
+    pub fn merge(&mut self, other: &Series) {
+        for (&t, b) in &other.buckets {
+            let start = self.start_of(t);
+            self.buckets.entry(start).or_default().merge(b);
+        }
+        self.undated += other.undated;
+    }
+
+    /// The same lines in intervals of `step` seconds aligned to `offset`:
+    /// exact when each new interval is a union of this series' intervals
+    /// (`step` a multiple of `self.step`, `offset - self.offset` too).
+    pub fn coarsen(&self, step: u32, offset: i32) -> Series {
+        let mut out = Series::new(step, offset);
+        out.merge(self);
+        out
+    }
+
+    /// Requests and no-status lines over all intervals.
+    pub fn total(&self) -> u64 {
+        self.buckets.values().map(Bucket::total).sum()
+    }
 }
 
 /// A line that could not be read, kept as an example for the report.
@@ -79,10 +148,17 @@ pub struct InputSummary {
     /// the format was detected anyway). Lets a forced format that leaves most
     /// lines malformed name the one that would read them.
     pub detected: Option<String>,
-    /// The earliest and latest time read from the input's lines, when an
-    /// option read times.
+    /// The earliest and latest time read from the input's requests and
+    /// no-status lines, filtered ones included. When an option reads times
+    /// (`--by`, `--since` …) they are those of every line read; otherwise
+    /// only the two ends of the input are read for them: the time of its
+    /// first dated line and of its last.
     pub first: Option<Stamp>,
     pub last: Option<Stamp>,
+    /// Bytes a time filter let the scan skip without reading them
+    /// (bisecting a large file on time: every line there is dated outside
+    /// the range, so in no bucket at all); 0 when everything was read.
+    pub unread: u64,
 }
 
 /// Everything a scan produced, ready for reports and checks.

@@ -335,11 +335,11 @@ fn two_claims_on_stdout_are_refused_before_reading() {
         ),
         (&["-o", "csv", "--csv", "-"], "-o csv and --csv -"),
         (
-            &["--series-csv", "-", "--dump-malformed", "-"],
+            &["--by", "1m", "--series-csv", "-", "--dump-malformed", "-"],
             "--series-csv - and --dump-malformed -",
         ),
         (
-            &["-o", "json", "--series-csv", "-"],
+            &["-o", "json", "--by", "1m", "--series-csv", "-"],
             "-o json and --series-csv -",
         ),
     ] {
@@ -377,7 +377,7 @@ fn no_output_may_be_an_input_even_through_a_link() {
         for out in [&log, &symlink, &hardlink] {
             logstat()
                 .arg(&log)
-                .args(["--fail-if", "5xx > 1%", flag])
+                .args(["--fail-if", "5xx > 1%", "--by", "1m", flag])
                 .arg(out)
                 .assert()
                 .code(2)

@@ -4,7 +4,8 @@
 //! every line lands in exactly one bucket.
 
 use logstat::format::{self, Format, FormatChoice, FormatOptions, PRESETS};
-use logstat::lines::{Counts, Sink};
+use logstat::lines::{Counts, Detail, Sink, TimePlan, TimeWork};
+use logstat::time::Zone;
 use proptest::prelude::*;
 
 fn bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -32,7 +33,7 @@ proptest! {
         } else {
             data.iter().filter(|&&b| b == b'\n').count() as u64 + u64::from(!data.ends_with(b"\n"))
         };
-        let opts = FormatOptions { status_key: None, upstream };
+        let opts = FormatOptions { status_key: None, upstream, time_key: None };
         let custom = [
             r#"$remote_addr [$time_local] "$request" $status $body_bytes_sent"#,
             r#"%h %l %u %t \"%r\" %>s %b"#,
@@ -53,6 +54,24 @@ proptest! {
             prop_assert_eq!(sink.lines, lines, "{}", name);
             drop(sink);
             prop_assert_eq!(counts.lines(), lines, "{}", name);
+            // The loop that reads times books every line too, and no time
+            // (the tokens' one or none) makes it panic.
+            let mut counts = Counts::default();
+            let mut detail = Detail {
+                time: Some(TimeWork::new(TimePlan {
+                    since: 971_211_336,
+                    grain: 60,
+                    filter: true,
+                    zone: Zone::Fixed(0),
+                    ..TimePlan::default()
+                })),
+            };
+            let mut sink = Sink::new(&mut counts, true);
+            sink.detail = Some(&mut detail);
+            ex.count(&data, &mut sink);
+            prop_assert_eq!(sink.lines, lines, "{} (times read)", name);
+            drop(sink);
+            prop_assert_eq!(counts.lines(), lines, "{} (times read)", name);
         }
     }
 }

@@ -88,6 +88,7 @@ fn hand_built() -> Summary {
         detected: None,
         first: None,
         last: None,
+        unread: 0,
     };
     let edge = InputSummary {
         path: "edge/u_ex250314.log".into(),
@@ -98,6 +99,7 @@ fn hand_built() -> Summary {
         detected: None,
         first: None,
         last: None,
+        unread: 0,
     };
     let missing = InputSummary {
         path: "missing.log.gz".into(),
@@ -108,6 +110,7 @@ fn hand_built() -> Summary {
         detected: None,
         first: None,
         last: None,
+        unread: 0,
     };
     let long = format!(
         "2025-03-14 09:00:00 W3SVC1 GET /搜索 q={} 80 - 203.0.113.9",

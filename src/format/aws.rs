@@ -10,6 +10,7 @@
 
 use crate::bytes::Positions;
 use crate::lines::{Extractor, Line, status_token};
+use crate::time::{Clock, Stamp};
 
 /// Reads the space-separated token at a fixed 0-based column.
 #[derive(Clone, Copy, Debug)]
@@ -46,6 +47,20 @@ impl Extractor for Aws {
             start = i + 1;
         }
         Line::Malformed
+    }
+
+    /// ALB's `time` (when the response was sent) is its second field,
+    /// Classic ELB's its first: the one line of the two that starts with a
+    /// digit.
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        let first = memchr::memchr(b' ', line)?;
+        let tok = if line.first()?.is_ascii_digit() {
+            &line[..first]
+        } else {
+            let rest = &line[first + 1..];
+            &rest[..memchr::memchr(b' ', rest)?]
+        };
+        clock.iso(tok)
     }
 }
 

@@ -12,6 +12,7 @@ use memchr::memchr;
 
 use crate::bytes;
 use crate::lines::{Extractor, Line, Sink, WindowLines, for_each_window, status_token};
+use crate::time::{Clock, Stamp};
 
 /// Which member of the family an input is. Only a label for reports: all
 /// flavors are read by the same [`Clf`] extractor.
@@ -61,6 +62,15 @@ impl Extractor for Clf {
     fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
         count_chunk(chunk, sink);
     }
+
+    #[inline]
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        timestamp(line, clock)
+    }
+
+    fn count_chunk_detailed(&mut self, chunk: &[u8], sink: &mut Sink) {
+        count_chunk_detailed(chunk, sink);
+    }
 }
 
 /// Bytes per window of [`count_chunk`]: its two bitmaps (2 × 8 KiB) stay in L1.
@@ -77,6 +87,25 @@ const WINDOW: usize = 64 * 1024;
 /// go through [`Clf::classify`], so results are exactly those of the
 /// line-by-line extractor.
 pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
+    each_line(chunk, sink, |w, quotes, s, e, sink, index| {
+        if let Some(code) = fast_status(w, quotes, s, e) {
+            sink.counts.codes[code as usize] += 1;
+        } else {
+            let kind = Clf.classify(&w[s..e]);
+            sink.record(kind, &w[s..e], index);
+        }
+    });
+}
+
+/// The window loop of [`count_chunk`] and [`count_chunk_detailed`]: books
+/// empty lines and hands every other line to `book` as `(window, its quote
+/// bitmap, start, end, sink, line index)`.
+#[inline(always)]
+fn each_line(
+    chunk: &[u8],
+    sink: &mut Sink,
+    mut book: impl FnMut(&[u8], &[u64], usize, usize, &mut Sink, u64),
+) {
     let mut quotes = [0u64; WINDOW / 64];
     let mut newlines = [0u64; WINDOW / 64];
     for_each_window(&mut Clf, chunk, sink, WINDOW, |_, w, sink, index| {
@@ -90,11 +119,8 @@ pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
         for (s, e) in WindowLines::new(w, &newlines[..words]) {
             if e == s {
                 sink.counts.skipped += 1;
-            } else if let Some(code) = fast_status(w, quotes, s, e) {
-                sink.counts.codes[code as usize] += 1;
             } else {
-                let kind = Clf.classify(&w[s..e]);
-                sink.record(kind, &w[s..e], *index);
+                book(w, quotes, s, e, sink, *index);
             }
             *index += 1;
         }
@@ -154,6 +180,79 @@ fn stamped(line: &[u8], q: usize) -> bool {
         && ((q >= 29 && line[q - 29] == b'[') || line[q - 27] == b'[')
 }
 
+/// The time of a CLF-family line: what the `[…]` before the request holds,
+/// a CLF time (`10/Oct/2000:13:55:36 -0700`) or an ISO 8601 one (Envoy's
+/// `2024-03-12T08:00:00.123Z`).
+#[inline]
+pub fn timestamp(line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+    if let Some(q) = find_quote(line, 0)
+        && stamped(line, q)
+    {
+        return stamp_before(line, q, clock);
+    }
+    let (open, close, _) = bracketed(line)?;
+    read_stamp(&line[open + 1..close], clock)
+}
+
+/// The time in the usual-width brackets that end just before the quote at
+/// `q` ([`stamped`] said there are some).
+#[inline(always)]
+fn stamp_before(line: &[u8], q: usize, clock: &mut Clock) -> Option<Stamp> {
+    if q >= 29 && line[q - 29] == b'[' {
+        clock.clf(&line[q - 28..q - 2])
+    } else {
+        clock.iso(&line[q - 26..q - 2])
+    }
+}
+
+/// A bracketed time's contents, CLF or ISO 8601.
+fn read_stamp(s: &[u8], clock: &mut Clock) -> Option<Stamp> {
+    if s.get(2) == Some(&b'/') {
+        clock.clf(s)
+    } else {
+        clock.iso(s)
+    }
+}
+
+/// The general rule, for every line the fast path passes on: the first
+/// `[…]` followed (after spaces) by a quoted field, as `(open, close,
+/// quote)`: the time's brackets and the request's opening quote.
+#[cold]
+fn bracketed(line: &[u8]) -> Option<(usize, usize, usize)> {
+    let mut from = 0;
+    loop {
+        // `[` opens the timestamp; a bracketed IPv6 client (`[::1]`) is passed
+        // over because no quote follows its `]`.
+        let open = from + memchr(b'[', &line[from..])?;
+        let close = open + 1 + memchr(b']', &line[open + 1..])?;
+        let mut p = close + 1;
+        while p < line.len() && line[p] == b' ' {
+            p += 1;
+        }
+        if line.get(p) == Some(&b'"') {
+            return Some((open, close, p));
+        }
+        from = close + 1;
+    }
+}
+
+/// [`count_chunk`] reading each request's time as well, for the work
+/// `sink.detail` asks: on the fast path the time's brackets are where
+/// [`stamped`] found them, so reading it costs the [`Clock`]'s compare of
+/// the minute with the previous line's and the seconds.
+pub fn count_chunk_detailed(chunk: &[u8], sink: &mut Sink) {
+    each_line(chunk, sink, |w, quotes, s, e, sink, index| {
+        if let Some(code) = fast_status(w, quotes, s, e) {
+            let q = bytes::next_bit(quotes, s) - s;
+            let line = &w[s..e];
+            sink.record_dated_by(code as usize, |clock| stamp_before(line, q, clock));
+        } else {
+            let kind = Clf.classify(&w[s..e]);
+            sink.record_detailed(&mut Clf, kind, &w[s..e], index);
+        }
+    });
+}
+
 /// Finds the status token of a CLF-family line: `(start, end)` byte offsets,
 /// or `None` when the line has no `[timestamp] "request" STATUS` shape.
 ///
@@ -181,25 +280,12 @@ pub fn locate(line: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// The general rule, for every line the fast path of [`locate`] passes on:
-/// the first `[…]` followed (after spaces) by a quoted field.
+/// the first `[…]` followed (after spaces) by a quoted field ([`bracketed`]).
 #[cold]
 pub fn locate_general(line: &[u8]) -> Option<(usize, usize)> {
-    let mut from = 0;
-    loop {
-        // `[` opens the timestamp; a bracketed IPv6 client (`[::1]`) is passed
-        // over because no quote follows its `]`.
-        let open = from + memchr(b'[', &line[from..])?;
-        let close = open + 1 + memchr(b']', &line[open + 1..])?;
-        let mut p = close + 1;
-        while p < line.len() && line[p] == b' ' {
-            p += 1;
-        }
-        if p < line.len() && line[p] == b'"' {
-            let req_end = closing_quote(line, p + 1)?;
-            return status_span(line, req_end + 1);
-        }
-        from = close + 1;
-    }
+    let (_, _, quote) = bracketed(line)?;
+    let req_end = closing_quote(line, quote + 1)?;
+    status_span(line, req_end + 1)
 }
 
 /// Index of the first `"` at or after `from` (see [`bytes::find_near`]: the

@@ -9,6 +9,7 @@
 
 use crate::bytes::{self, block_mask};
 use crate::lines::{Extractor, Line, status_token};
+use crate::time::{Clock, Stamp};
 
 /// The HAProxy extractor. Stateless.
 #[derive(Clone, Copy, Debug, Default)]
@@ -22,6 +23,22 @@ impl Extractor for Haproxy {
             Some(tok) => status_token(tok),
             None => Line::Malformed,
         }
+    }
+
+    /// The accept date, `[12/Mar/2024:08:00:00.123]`: the first bracketed
+    /// CLF time (a syslog prefix's `haproxy[4242]` is passed over). It has
+    /// no zone: HAProxy writes local time, read in the clock's zone.
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        let mut from = 0;
+        for _ in 0..4 {
+            let open = from + memchr::memchr(b'[', &line[from..])?;
+            let close = open + 1 + memchr::memchr(b']', &line[open + 1..])?;
+            if let Some(s) = clock.clf(&line[open + 1..close]) {
+                return Some(s);
+            }
+            from = close + 1;
+        }
+        None
     }
 }
 

@@ -20,6 +20,7 @@ pub mod w3c;
 
 use crate::escape::escape_str;
 use crate::lines::{Extractor, Line, Sink, is_blank};
+use crate::time::{Clock, Stamp};
 pub use presets::{Detect, PRESETS, Preset};
 
 /// Settings that change what an extractor reads, from the command line.
@@ -29,6 +30,8 @@ pub struct FormatOptions {
     pub status_key: Option<String>,
     /// `--status upstream`: count the backend's status where a format logs two.
     pub upstream: bool,
+    /// `--time-key`: JSON key (dotted path) holding the time.
+    pub time_key: Option<String>,
 }
 
 /// What a format needs besides its preset.
@@ -115,6 +118,8 @@ trait Counter: Send + Sync {
     fn classify(&mut self, line: &[u8]) -> Line;
     fn sequential(&self) -> bool;
     fn clone_box(&self) -> Box<dyn Counter>;
+    fn count_detailed(&mut self, chunk: &[u8], sink: &mut Sink);
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp>;
 }
 
 impl<E: Extractor + Sync + 'static> Counter for E {
@@ -133,6 +138,14 @@ impl<E: Extractor + Sync + 'static> Counter for E {
     fn clone_box(&self) -> Box<dyn Counter> {
         Box::new(self.clone())
     }
+
+    fn count_detailed(&mut self, chunk: &[u8], sink: &mut Sink) {
+        self.count_chunk_detailed(chunk, sink);
+    }
+
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        Extractor::timestamp(self, line, clock)
+    }
 }
 
 impl AnyExtractor {
@@ -146,9 +159,26 @@ impl AnyExtractor {
         self.0.sequential()
     }
 
-    /// Counts every line of `chunk` into `sink`.
+    /// Counts every line of `chunk` into `sink`, doing the work
+    /// `sink.detail` asks if any (a loop of its own, so that the plain one
+    /// pays nothing for it).
     pub fn count(&mut self, chunk: &[u8], sink: &mut Sink) {
-        self.0.count(chunk, sink);
+        if sink.detail.is_some() {
+            self.0.count_detailed(chunk, sink);
+        } else {
+            self.0.count(chunk, sink);
+        }
+    }
+
+    /// The time of one line outside the engine (the ends of an input, the
+    /// probes of a bisection): the line's time when the format reads it as
+    /// a request or a no-status line, with the engine's rule for blank
+    /// lines.
+    pub fn stamp_of(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        match self.classify(line) {
+            Line::Status(_) | Line::NoStatus => self.0.timestamp(line, clock),
+            _ => None,
+        }
     }
 
     /// Classifies one line outside the engine (detection, tests), with the
@@ -449,6 +479,7 @@ mod tests {
                 FormatOptions {
                     status_key: Some("x.y".into()),
                     upstream: true,
+                    time_key: Some("a.t".into()),
                 },
             ] {
                 let mut ex = f.extractor(&opts);

@@ -10,6 +10,7 @@
 //! later token.
 
 use crate::lines::{Extractor, Line, status_token};
+use crate::time::{Clock, Stamp};
 
 /// The Nginx Proxy Manager extractor. Stateless.
 #[derive(Clone, Copy, Debug, Default)]
@@ -37,6 +38,12 @@ impl Extractor for Npm {
             }
         }
         Line::Malformed
+    }
+
+    /// `[$time_local]`, which starts the line.
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        let close = memchr::memchr(b']', line)?;
+        clock.clf(line.get(1..close)?)
     }
 }
 

@@ -64,7 +64,10 @@ fn clf_build(_: &Param, _: &FormatOptions) -> AnyExtractor {
 
 /// The key `--status-key` names, else the preset's own.
 fn json_key(default: &str, o: &FormatOptions) -> AnyExtractor {
-    AnyExtractor::new(json::Json::new(o.status_key.as_deref().unwrap_or(default)))
+    AnyExtractor::new(
+        json::Json::new(o.status_key.as_deref().unwrap_or(default))
+            .with_time_key(o.time_key.as_deref()),
+    )
 }
 
 /// Every format logstat knows by name, in detection order.

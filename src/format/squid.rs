@@ -7,6 +7,7 @@
 
 use crate::bytes::{Positions, mask64};
 use crate::lines::{Extractor, Line, status_token};
+use crate::time::{Clock, Epoch, Stamp};
 
 /// The Squid extractor. Stateless.
 #[derive(Clone, Copy, Debug, Default)]
@@ -16,6 +17,17 @@ impl Extractor for Squid {
     #[inline]
     fn classify(&mut self, line: &[u8]) -> Line {
         classify_in_block(line).unwrap_or_else(|| classify_walked(line))
+    }
+
+    /// The first field: `%ts.%03tu` (`1710230400.200`, Unix seconds), or a
+    /// `%tl` time (`12/Mar/2024:08:00:00 +0000`, brackets optional).
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        let t = line.strip_prefix(b"[").unwrap_or(line);
+        if t.get(2) == Some(&b'/') {
+            return clock.clf(t.get(..26)?);
+        }
+        let end = memchr::memchr(b' ', line).unwrap_or(line.len());
+        clock.epoch(&line[..end], Epoch::Seconds)
     }
 }
 

@@ -10,6 +10,7 @@
 
 use crate::bytes::{block_mask, field_span, nth_bit, prefix_xor};
 use crate::lines::{Extractor, Line, status_token};
+use crate::time::{Clock, Stamp};
 
 /// The W3C extractor. `sep` is `b' '` for IIS and `b'\t'` for CloudFront.
 #[derive(Clone, Debug)]
@@ -20,6 +21,8 @@ pub struct W3c {
     status: Option<usize>,
     /// Number of columns the latest header declares.
     fields: usize,
+    /// Where the latest `#Fields:` has the date and the time.
+    times: TimeColumns,
 }
 
 impl W3c {
@@ -28,6 +31,7 @@ impl W3c {
             sep,
             status: None,
             fields: 0,
+            times: TimeColumns::default(),
         }
     }
 
@@ -35,6 +39,7 @@ impl W3c {
     /// spaces in both IIS and CloudFront headers; tabs are accepted too).
     fn set_fields(&mut self, names: &[u8]) {
         (self.fields, self.status) = layout(names);
+        self.times = time_columns(names);
     }
 }
 
@@ -108,6 +113,10 @@ impl Extractor for W3c {
             }
         }
         tokenized_status(line, self.sep, col, self.fields)
+    }
+
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        self.stamp(line, clock)
     }
 }
 
@@ -237,6 +246,72 @@ fn unquoted(field: &[u8]) -> &[u8] {
     match field {
         [b'"', inner @ .., b'"'] => inner,
         _ => field,
+    }
+}
+
+/// The 0-based columns of the date and the time in a `#Fields:` layout:
+/// `date` and `time` (UTC, as IIS and CloudFront write them), or IIS
+/// Advanced Logging's `date-local` and `time-local` (local time).
+#[derive(Clone, Copy, Debug, Default)]
+struct TimeColumns {
+    date: Option<usize>,
+    time: Option<usize>,
+    local: bool,
+}
+
+fn time_columns(names: &[u8]) -> TimeColumns {
+    let names: Vec<&[u8]> = names
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let at = |n: &[u8]| names.iter().position(|m| m.eq_ignore_ascii_case(n));
+    match (at(b"date"), at(b"time")) {
+        (Some(d), Some(t)) => TimeColumns {
+            date: Some(d),
+            time: Some(t),
+            local: false,
+        },
+        _ => TimeColumns {
+            date: at(b"date-local"),
+            time: at(b"time-local"),
+            local: true,
+        },
+    }
+}
+
+impl W3c {
+    /// Field `col` of a data line, split as [`Extractor::classify`] split
+    /// it: one separator per field when the count fits the header, else as
+    /// the W3C draft tokenizes (quotes, runs of blanks).
+    fn field<'l>(&self, line: &'l [u8], col: usize) -> Option<&'l [u8]> {
+        match field_span(line, self.sep, col) {
+            (n, Some((a, b))) if n + 1 == self.fields => Some(&line[a..b]),
+            _ => match split_walked(line, self.sep, col) {
+                (n, Some(f)) if n == self.fields => Some(unquoted(f)),
+                _ => None,
+            },
+        }
+    }
+
+    /// The time of a data line: its date and time fields, in UTC as the
+    /// W3C draft (and IIS, and CloudFront) writes them, or local time.
+    fn stamp(&self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        let line = line.strip_prefix(super::UTF8_BOM).unwrap_or(line);
+        let (d, t) = (self.times.date?, self.times.time?);
+        let (date, time) = (self.field(line, d)?, self.field(line, t)?);
+        let mut buf = [0u8; 40];
+        let n = date.len() + 1 + time.len();
+        if date.len() != 10 || n > buf.len() {
+            return None;
+        }
+        buf[..10].copy_from_slice(date);
+        buf[10] = b'T';
+        buf[11..n].copy_from_slice(time);
+        if self.times.local {
+            clock.iso(&buf[..n])
+        } else {
+            clock.iso_utc(&buf[..n])
+        }
     }
 }
 

@@ -84,6 +84,7 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
                 "filtered": i.counts.filtered,
                 "undated": i.counts.undated,
                 "bytes": i.bytes,
+                "unread_bytes": i.unread,
                 "error": i.error,
                 "first": i.first.map(Stamp::to_rfc3339),
                 "last": i.last.map(Stamp::to_rfc3339),

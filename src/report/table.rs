@@ -573,6 +573,19 @@ fn write_per_input(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()
     write_grid(w, &rows, p)
 }
 
+/// The bytes a time filter let the scan skip unread, if any.
+fn unread_note(s: &Summary, lang: Lang) -> String {
+    let unread: u64 = s.inputs.iter().map(|i| i.unread).sum();
+    if unread == 0 {
+        return String::new();
+    }
+    let b = group(unread);
+    match lang {
+        Lang::En => format!("; {b} bytes dated outside the time range not read"),
+        Lang::Zh => format!("；另有 {b} 字节在时间范围外，未读取"),
+    }
+}
+
 fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
     let t = &s.total;
     let (l, r, n, k, m) = (
@@ -606,6 +619,7 @@ fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
             Lang::Zh => format!(" + {u} 行无法读取时间"),
         });
     }
+    sum.push_str(&unread_note(s, p.lang));
     match p.width {
         Some(width) => {
             // Continuation lines indented, so the sum reads as one item.

@@ -12,16 +12,20 @@ use std::sync::Mutex;
 
 use crate::format::{AnyExtractor, Format};
 use crate::input;
-use crate::lines::{Counts, Sink, count_capped};
+use crate::lines::{Counts, Detail, Sink, TimePlan, TimeWork, count_capped};
 use crate::summary::MalformedExample;
+use crate::time::Stamp;
 
 use super::EXAMPLES_PER_INPUT;
+use super::time::{TimeFold, TimeOut};
 
 /// A chunk's results other than its counts, folded in chunk order.
 pub(super) struct ChunkMeta {
     pub(super) lines: u64,
     pub(super) examples: Vec<(u64, Vec<u8>)>,
     pub(super) dump: Option<Vec<u8>>,
+    /// What the time work found, when the options asked for it.
+    pub(super) time: Option<TimeOut>,
 }
 
 /// One input's running totals, shared by the workers counting its chunks.
@@ -42,6 +46,14 @@ pub(super) struct Collector {
     /// inputs know how many chunks make them whole.
     pub(super) complete: bool,
     pub(super) chunks: Option<u64>,
+    /// The offset of the input's first dated line: its own clock.
+    pub(super) offset: Option<i32>,
+    /// Time results, when the options read times.
+    pub(super) time: Option<TimeFold>,
+    /// Without them: the times of the first and the last dated line.
+    pub(super) ends: (Option<Stamp>, Option<Stamp>),
+    /// Bytes a bisection skipped.
+    pub(super) unread: u64,
 }
 
 impl Collector {
@@ -59,6 +71,10 @@ impl Collector {
             examples: Vec::new(),
             complete: false,
             chunks: None,
+            offset: None,
+            time: None,
+            ends: (None, None),
+            unread: 0,
         }
     }
 
@@ -73,6 +89,10 @@ impl Collector {
     ) {
         self.counts.merge(counts);
         self.bytes += bytes;
+        let mut meta = meta;
+        if let (Some(fold), Some(out)) = (&mut self.time, meta.time.take()) {
+            fold.add(out, &mut self.counts);
+        }
         self.pending.insert(seq, meta);
         while let Some(meta) = self.pending.remove(&self.next_seq) {
             for (index, text) in meta.examples {
@@ -106,20 +126,31 @@ impl Collector {
     }
 }
 
-/// Counts one buffer of whole lines into `counts`; a line longer than `max`
-/// bytes is booked as malformed without the extractor seeing it.
+/// Counts one buffer of whole lines into `counts`, doing the time work of
+/// `plan` if any; a line longer than `max` bytes is booked as malformed
+/// without the extractor seeing it.
 pub(super) fn count_buffer(
     ex: &mut AnyExtractor,
     data: &[u8],
     max: usize,
     counts: &mut Counts,
     dump: bool,
+    plan: Option<&TimePlan>,
 ) -> ChunkMeta {
+    let mut detail = plan.map(|p| Detail {
+        time: Some(TimeWork::new(*p)),
+    });
     let mut sink = Sink::new(counts, dump);
+    sink.detail = detail.as_mut();
     count_capped(data, max, &mut sink, |lines, sink| ex.count(lines, sink));
-    ChunkMeta {
+    let meta = ChunkMeta {
         lines: sink.lines,
         examples: std::mem::take(&mut sink.examples),
         dump: sink.dump.take(),
+        time: None,
+    };
+    ChunkMeta {
+        time: detail.and_then(|d| d.time).map(TimeOut::of),
+        ..meta
     }
 }

@@ -31,6 +31,7 @@
 mod collect;
 mod ranged;
 mod stream;
+pub mod time;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -40,10 +41,10 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::Scope;
 use std::time::{Duration, Instant};
 
-use crate::format::{FormatChoice, FormatOptions};
+use crate::format::{AnyExtractor, FormatChoice, FormatOptions};
 use crate::input::{self, Kind, Opened, read_at_full};
 use crate::interrupt::{self, Wakers};
-use crate::lines::Counts;
+use crate::lines::{self, Counts};
 use crate::summary::{InputSummary, Summary};
 
 pub use crate::interrupt::Cancel;
@@ -52,6 +53,7 @@ pub use crate::lines::{EXAMPLE_BYTES, EXAMPLES_PER_CHUNK};
 use collect::{Collector, count_buffer};
 use ranged::{Ranged, count_range};
 use stream::{Source, StreamJob, read_stream};
+pub use time::TimeOptions;
 
 /// Default bytes per chunk: large enough that the kernel's per-read costs
 /// (page-cache lookups) are spread over many lines, small enough that every
@@ -100,9 +102,20 @@ pub struct ScanOptions {
     /// whose example (and `--dump-malformed` entry) is its start, and only
     /// that start is ever held in memory.
     pub max_line: usize,
-    /// Seconds per interval of the series the checks over time need
-    /// ([`crate::check::Gate::series_step`]); `None` builds no series.
+    /// Keep requests per interval of this many seconds
+    /// ([`Summary::series`]): `--by`, or the step windowed checks slide by.
     pub series_step: Option<u32>,
+    /// Time filters and zones.
+    pub time: TimeOptions,
+}
+
+impl TimeOptions {
+    fn bisect_from(&self) -> u64 {
+        match self.bisect_from {
+            0 => time::DEFAULT_BISECT_FROM,
+            n => n,
+        }
+    }
 }
 
 impl ScanOptions {
@@ -125,6 +138,11 @@ impl ScanOptions {
             0 => DEFAULT_MAX_LINE,
             n => n.min(MAX_MAX_LINE),
         }
+    }
+
+    /// Whether an option reads every line's time.
+    pub fn timed(&self) -> bool {
+        self.series_step.is_some() || self.time.filters()
     }
 }
 
@@ -324,12 +342,16 @@ pub fn scan<'a>(
 
     let mut inputs = Vec::with_capacity(ctx.collectors.len());
     let mut examples = Vec::new();
+    let mut folds = Vec::with_capacity(ctx.collectors.len());
+    let mut offsets = Vec::with_capacity(ctx.collectors.len());
     for c in ctx.collectors {
         let mut c = c.into_inner().unwrap_or_else(|e| e.into_inner());
         if !c.complete && c.error.is_none() {
             c.error = Some("interrupted: counted only what was read before Ctrl-C".into());
         }
         examples.extend(c.examples);
+        folds.push(c.time.take());
+        offsets.push(c.offset);
         inputs.push(InputSummary {
             path: c.name,
             format: c.format.map(|f| f.name().to_string()).unwrap_or_default(),
@@ -337,11 +359,78 @@ pub fn scan<'a>(
             bytes: c.bytes,
             error: c.error,
             detected: c.detected,
-            first: None,
-            last: None,
+            first: c.ends.0,
+            last: c.ends.1,
+            unread: c.unread,
         });
     }
-    Summary::from_inputs(inputs, examples, start.elapsed())
+    let series = time::finish(&mut inputs, folds, &offsets, &opts.time, opts.series_step);
+    let mut summary = Summary::from_inputs(inputs, examples, start.elapsed());
+    summary.series = series;
+    summary
+}
+
+/// Sets up the time work of regular file `i` once its format is known:
+/// its own clock from its first dated line, and either its first and last
+/// times from its two ends (no option reads times) or the plan of its
+/// time work, with the chunks a time filter needs read (a bisection on
+/// time, for a large file of a format read in parallel). Returns the plan
+/// and the chunk range to read.
+fn file_time(
+    ctx: &Ctx,
+    i: usize,
+    ex: &AnyExtractor,
+    sample: &[u8],
+    file: &std::fs::File,
+    size: u64,
+) -> (Option<lines::TimePlan>, std::ops::Range<usize>) {
+    let t = &ctx.opts.time;
+    let chunks = size.div_ceil(ctx.chunk as u64) as usize;
+    let zone =
+        t.tz.map_or(crate::time::Zone::Local, crate::time::Zone::Fixed);
+    let whole = sample.len() as u64 == size;
+    let mut reader = ex.clone();
+    let first = time::first_stamp(&mut reader, zone, sample, whole);
+    ctx.collector(i).offset = first.map(|s| s.offset);
+    if !ctx.opts.timed() {
+        let last = if whole {
+            time::last_stamp(&mut reader, zone, sample, false)
+        } else {
+            time::file_last(&mut reader, zone, file, size)
+        };
+        ctx.collector(i).ends = (first, last);
+        return (None, 0..chunks);
+    }
+    let mut plan = time::plan(t, ctx.opts.series_step, first.map(|s| s.offset), i64::MIN);
+    let parallel = !ex.sequential();
+    if let Some(last) = t.last
+        && parallel
+        && let Some(n) = time::newest_near_end(ex, &plan, file, size)
+    {
+        plan.floor = n + 1 - last as i64;
+    }
+    let lower = plan.since.max(plan.floor);
+    let (a, b) =
+        if parallel && size >= t.bisect_from() && (lower > i64::MIN || plan.until < i64::MAX) {
+            time::bisect(
+                ex,
+                plan.zone,
+                file,
+                size,
+                ctx.chunk,
+                (lower > i64::MIN).then_some(lower),
+                (plan.until < i64::MAX).then_some(plan.until),
+            )
+        } else {
+            (0, chunks)
+        };
+    let mut c = ctx.collector(i);
+    c.time = Some(time::TimeFold::new(plan));
+    c.unread =
+        (a as u64 * ctx.chunk as u64).min(size) + size.saturating_sub(b as u64 * ctx.chunk as u64);
+    // Skipped is done, as far as a progress bar goes.
+    ctx.progress(c.unread);
+    (Some(plan), a..b)
 }
 
 /// Opens the regular files in order, each once the open-file budget allows,
@@ -400,25 +489,27 @@ fn feed<'s>(
             c.format = Some(format);
             c.detected = ctx.opts.format.auto_pick(sample, &ctx.opts.format_options);
         }
+        let (plan, range) = file_time(ctx, i, &extractor, sample, &file, size);
         if extractor.sequential() {
             let r = Source::File { file, size };
             read_file_stream(ctx, s, i, r, &jobs, permit, inline);
             continue;
         }
-        let chunks = size.div_ceil(ctx.chunk as u64) as usize;
         {
             let mut c = ctx.collector(i);
-            c.chunks = Some(chunks as u64);
-            c.complete = chunks == 0;
+            c.chunks = Some(range.len() as u64);
+            c.complete = range.is_empty();
         }
         let r = Arc::new(Ranged {
             input: i,
             file,
             size,
+            first_chunk: range.start,
             extractor,
+            plan,
             _permit: permit,
         });
-        for idx in 0..chunks {
+        for idx in range {
             if ctx.cancelled() {
                 return;
             }
@@ -493,6 +584,7 @@ fn worker(ctx: &Ctx) {
                     ctx.max_line,
                     &mut counts,
                     ctx.want_dump,
+                    job.plan.as_ref(),
                 );
                 ctx.collector(job.input)
                     .add(job.seq, &counts, job.bytes, meta, &ctx.dump);

@@ -7,7 +7,7 @@
 
 use crate::format::AnyExtractor;
 use crate::input::{self, read_at_full};
-use crate::lines::Counts;
+use crate::lines::{Counts, TimePlan};
 
 use super::collect::count_buffer;
 use super::{Ctx, Permit, shrank};
@@ -19,7 +19,12 @@ pub(super) struct Ranged {
     pub(super) file: std::fs::File,
     /// Size at open: the chunks cover `0..size`.
     pub(super) size: u64,
+    /// The first chunk read (a time filter may skip those before it): the
+    /// collector numbers chunks from it.
+    pub(super) first_chunk: usize,
     pub(super) extractor: AnyExtractor,
+    /// The time work, when options read times.
+    pub(super) plan: Option<TimePlan>,
     /// Its place in the open-file budget.
     pub(super) _permit: Permit,
 }
@@ -43,13 +48,21 @@ pub(super) fn count_range(
         Err(e) => (&buf[..0], 0, Some(input::describe(&e))),
     };
     let mut ex = r.extractor.clone();
-    let meta = count_buffer(&mut ex, data, ctx.max_line, counts, ctx.want_dump);
+    let meta = count_buffer(
+        &mut ex,
+        data,
+        ctx.max_line,
+        counts,
+        ctx.want_dump,
+        r.plan.as_ref(),
+    );
     {
         let mut c = ctx.collector(r.input);
         if let Some(e) = err {
             c.fail(e);
         }
-        c.add(idx as u64, counts, got as u64, meta, &ctx.dump);
+        let seq = (idx - r.first_chunk) as u64;
+        c.add(seq, counts, got as u64, meta, &ctx.dump);
     }
     ctx.progress(got as u64);
     counts.clear();

@@ -11,9 +11,10 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 
 use crate::format::AnyExtractor;
 use crate::input;
-use crate::lines::Counts;
+use crate::lines::{Counts, TimePlan};
 
 use super::collect::count_buffer;
+use super::time::{self, TimeFold};
 use super::{Cancel, Ctx, SAMPLE_BYTES, Work, shrank};
 
 /// A line-aligned buffer from a stream, for a worker to count.
@@ -27,6 +28,8 @@ pub(super) struct StreamJob {
     /// line that was dropped rather than kept.
     pub(super) bytes: u64,
     pub(super) extractor: AnyExtractor,
+    /// The time work, when options read times.
+    pub(super) plan: Option<TimePlan>,
     pub(super) recycle: SyncSender<Vec<u8>>,
 }
 
@@ -69,6 +72,10 @@ pub(super) fn read_stream(
         .format
         .as_ref()
         .map(|f| f.extractor(&ctx.opts.format_options));
+    // A regular file handed over by the feeder has its format, and its
+    // time set up, already.
+    let from_feeder = extractor.is_some();
+    let mut plan: Option<TimePlan> = ctx.collector(input).time.as_ref().map(|f| f.plan);
     let mut seq = 0u64;
     let mut counts = Counts::default();
     let mut fill = Fill::default();
@@ -132,9 +139,22 @@ pub(super) fn read_stream(
             }
         }
         let ex = extractor.as_mut().expect("format chosen above");
+        if seq == 0 && !from_feeder {
+            plan = stream_time(ctx, input, ex, &buf[..len], eof);
+        }
+        if plan.is_none() && !from_feeder {
+            note_last(ctx, input, ex, &buf[..len]);
+        }
         if len > 0 || bytes > 0 {
             if ex.sequential() || inline {
-                let meta = count_buffer(ex, &buf[..len], ctx.max_line, &mut counts, ctx.want_dump);
+                let meta = count_buffer(
+                    ex,
+                    &buf[..len],
+                    ctx.max_line,
+                    &mut counts,
+                    ctx.want_dump,
+                    plan.as_ref(),
+                );
                 ctx.collector(input)
                     .add(seq, &counts, bytes, meta, &ctx.dump);
                 ctx.progress(bytes);
@@ -148,6 +168,7 @@ pub(super) fn read_stream(
                     len,
                     bytes,
                     extractor: ex.clone(),
+                    plan,
                     recycle: recycle_tx.clone(),
                 };
                 if jobs.send(Work::Buffer(job)).is_err() {
@@ -167,6 +188,48 @@ pub(super) fn read_stream(
                 c.fail(shrank(*size, now));
             }
             return;
+        }
+    }
+}
+
+/// Sets up the time work of a stream from its first buffer (`whole`: all of
+/// it): its own clock from its first dated line, and the plan when options
+/// read times, else the time of that first line.
+fn stream_time(
+    ctx: &Ctx,
+    input: usize,
+    ex: &AnyExtractor,
+    first: &[u8],
+    whole: bool,
+) -> Option<TimePlan> {
+    let t = &ctx.opts.time;
+    let zone =
+        t.tz.map_or(crate::time::Zone::Local, crate::time::Zone::Fixed);
+    let stamp = time::first_stamp(&mut ex.clone(), zone, first, whole);
+    let mut c = ctx.collector(input);
+    c.offset = stamp.map(|s| s.offset);
+    if !ctx.opts.timed() {
+        c.ends.0 = stamp;
+        return None;
+    }
+    let plan = time::plan(t, ctx.opts.series_step, c.offset, i64::MIN);
+    c.time = Some(TimeFold::new(plan));
+    Some(plan)
+}
+
+/// Without time work: the time of the last dated line of a buffer, read
+/// from its end, is the stream's last so far.
+fn note_last(ctx: &Ctx, input: usize, ex: &AnyExtractor, data: &[u8]) {
+    let zone = ctx
+        .opts
+        .time
+        .tz
+        .map_or(crate::time::Zone::Local, crate::time::Zone::Fixed);
+    if let Some(s) = time::last_stamp(&mut ex.clone(), zone, data, false) {
+        let mut c = ctx.collector(input);
+        c.ends.1 = Some(s);
+        if c.ends.0.is_none() {
+            c.ends.0 = Some(s);
         }
     }
 }

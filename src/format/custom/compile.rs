@@ -16,6 +16,8 @@ pub(super) enum Op {
 pub struct Program {
     source: String,
     pub(super) ops: Vec<Op>,
+    /// Where the time is, if the format writes one it can read.
+    pub(super) time: Option<super::time::TimeField>,
 }
 
 /// Which syntax a format string is written in.
@@ -63,8 +65,10 @@ impl Program {
                 Syntax::Apache => "the format has no %>s or %s field".to_string(),
             });
         }
+        let time_var = time_variable(&pieces);
         let mut ops: Vec<Op> = Vec::new();
         let mut status_seen = false;
+        let mut var_ops = Vec::new();
         for p in pieces {
             match p {
                 Piece::Lit(l) => match ops.last_mut() {
@@ -79,6 +83,7 @@ impl Program {
                     }
                     let status = !status_seen && v == status_var;
                     status_seen |= status;
+                    var_ops.push(ops.len());
                     ops.push(Op::Field {
                         status,
                         quoted: false,
@@ -94,6 +99,14 @@ impl Program {
                 *quoted = before && after;
             }
         }
+        let time = time_var.map(|(var, written)| {
+            let field = var_ops[var];
+            super::time::TimeField {
+                ops: ops[..(field + 2).min(ops.len())].to_vec(),
+                field,
+                written,
+            }
+        });
         // Nothing after the status is ever run.
         if let Some(s) = ops
             .iter()
@@ -104,6 +117,7 @@ impl Program {
         Ok(Program {
             source: source.to_string(),
             ops,
+            time,
         })
     }
 
@@ -111,6 +125,19 @@ impl Program {
     pub fn source(&self) -> &str {
         &self.source
     }
+}
+
+/// The first variable that holds a time logstat can read back: its index
+/// among the variables, and how it is written.
+fn time_variable(pieces: &[Piece]) -> Option<(usize, super::time::Written)> {
+    pieces
+        .iter()
+        .filter_map(|p| match p {
+            Piece::Var(v) => Some(v),
+            Piece::Lit(_) => None,
+        })
+        .enumerate()
+        .find_map(|(i, v)| super::time::Written::of(v).map(|w| (i, w)))
 }
 
 /// Accepts a pasted directive: `log_format main '…' '…';` or
@@ -241,6 +268,8 @@ fn parse_apache(s: &str) -> Result<Vec<Piece>, String> {
                 } else {
                     let name = match (letter, arg) {
                         (b's', None) => format!("{modifier}s"),
+                        // The time's form, for reading it back.
+                        (b't', Some(a)) => format!("t:{a}"),
                         (l, _) => (l as char).to_string(),
                     };
                     out.push(Piece::Var(name));

@@ -13,12 +13,18 @@
 //! checked, so logs that append fields after the configured ones still
 //! count.
 //!
+//! A line's time, when an option asks for it, is read from the first time
+//! variable of the format: nginx `$time_local`, `$time_iso8601`, `$msec`;
+//! Apache `%t`, `%{sec}t`, `%{msec}t`, `%{usec}t` and `%{…}t` with a
+//! strftime pattern.
+//!
 //! The status is nginx `$status` (`$upstream_status` with `--status
 //! upstream`, when the format has it) or Apache `%>s` (final status), else
 //! `%s`/`%<s`.
 
 mod compile;
 mod run;
+mod time;
 
 pub use compile::Program;
 pub use run::Custom;

@@ -30,6 +30,8 @@ pub struct Custom {
     /// The distinct bytes the program searches for; bitmap `1 + i` of the
     /// windowed loop is `needles[i]`'s (bitmap 0 is `\n`).
     needles: Vec<u8>,
+    /// Where the time is, for options that read it.
+    time: Option<super::time::TimeField>,
 }
 
 /// A literal, with its first eight bytes also as a word and mask so that the
@@ -170,6 +172,7 @@ impl Custom {
             skip: fields.into(),
             status,
             needles,
+            time: p.time.clone(),
         }
     }
 
@@ -323,6 +326,14 @@ impl Extractor for Custom {
 
     fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
         self.count_fast(chunk, sink);
+    }
+
+    fn timestamp(
+        &mut self,
+        line: &[u8],
+        clock: &mut crate::time::Clock,
+    ) -> Option<crate::time::Stamp> {
+        self.time.as_ref()?.stamp(line, clock)
     }
 }
 

@@ -35,6 +35,7 @@
 
 mod blocks;
 mod key;
+mod time;
 mod walk;
 
 use memchr::memchr;
@@ -49,6 +50,7 @@ use super::{Format, FormatOptions, Sample, looks_json};
 use crate::bytes::Avx2Bmi;
 use crate::bytes::{Baseline, Lanes};
 use crate::lines::{Extractor, Line, Sink, count_lines};
+pub use time::TIME_KEYS;
 
 /// Status keys tried, in order, when the format is plain `json` and
 /// `--status-key` is not given.
@@ -89,6 +91,8 @@ pub fn well_known_key(sample: &Sample, opts: &FormatOptions) -> Option<&'static 
 pub struct Json {
     path: Box<[u8]>,
     quoted: Quoted,
+    /// `--time-key`; `None` reads the first of [`TIME_KEYS`].
+    time_key: Option<time::TimeKey>,
 }
 
 impl Json {
@@ -96,7 +100,15 @@ impl Json {
         Json {
             path: path.as_bytes().into(),
             quoted: Quoted::new(path.as_bytes()),
+            time_key: None,
         }
+    }
+
+    /// Reads each line's time from `key` (a dotted path, as `--status-key`
+    /// takes), or from the first of [`TIME_KEYS`] when `None`.
+    pub fn with_time_key(mut self, key: Option<&str>) -> Self {
+        self.time_key = key.map(time::TimeKey::new);
+        self
     }
 
     fn key(&self) -> Key<'_> {
@@ -180,6 +192,14 @@ impl Extractor for Json {
 
     fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
         self.count_fast(chunk, sink);
+    }
+
+    fn timestamp(
+        &mut self,
+        line: &[u8],
+        clock: &mut crate::time::Clock,
+    ) -> Option<crate::time::Stamp> {
+        time::stamp(line, self.time_key.as_ref(), clock)
     }
 }
 
