@@ -689,3 +689,72 @@ fn a_window_check_in_json_says_what_it_judged() {
     assert_eq!(c["worst"], serde_json::Value::Null);
     assert_eq!(c["first_breach"], serde_json::Value::Null);
 }
+
+/// An hour of Combined lines, 10 a minute from 10:00 UTC, with 4 of the 10
+/// answered 503 in each minute from 10:20 to 10:24: 3.3% over the hour,
+/// 40% in its worst five minutes.
+fn outage_log() -> String {
+    let mut s = String::new();
+    for m in 0..60 {
+        for k in 0..10 {
+            let status = if (20..25).contains(&m) && k < 4 {
+                503
+            } else {
+                200
+            };
+            s.push_str(&format!(
+                "10.0.0.{k} - - [14/Mar/2025:10:{m:02}:{:02} +0000] \"GET /x HTTP/1.1\" {status} 10 \"-\" \"ua\"\n",
+                k * 6
+            ));
+        }
+    }
+    s
+}
+
+#[test]
+fn a_windowed_gate_names_the_worst_window_and_the_first_breach() {
+    logstat(
+        &["--fail-if", "5xx > 1% over 5m", "--fail-if", "5xx > 5%"],
+        outage_log(),
+    )
+    .code(1)
+    .stdout(predicate::str::contains(
+        "FAIL 5xx > 1% over 5m: 40.00% in [10:20, 10:25) (first breach 10:16); 9 of 56 windows\n",
+    ))
+    .stdout(predicate::str::contains(
+        "PASS 5xx > 5%: 3.33% (20 of 600 requests)\n",
+    ));
+    // --min-requests applies per window: none has 51 requests, so no answer.
+    logstat(
+        &["--fail-if", "5xx > 1% over 5m", "--min-requests", "51"],
+        outage_log(),
+    )
+    .code(2);
+    // With --by, windows slide by its intervals, which must divide them.
+    logstat(
+        &["--fail-if", "5xx > 1% over 5m", "--by", "2m"],
+        outage_log(),
+    )
+    .code(2)
+    .stderr(predicate::str::starts_with("logstat: --by: "));
+}
+
+#[test]
+fn burn_rate_replay_pages_fail_and_tickets_warn() {
+    logstat(&["--slo", "99.9%", "--burn-alerts"], outage_log())
+        .code(1)
+        .stdout(predicate::str::contains(
+            "FAIL burn(1h,5m) > 14.4: fired 9 of 60 minutes in 1 episode, first at 10:21",
+        ))
+        .stdout(predicate::str::contains("WARN burn(1d,2h) > 3: fired"));
+    // A looser SLO: only the tickets fire, and tickets never fail the job.
+    logstat(&["--slo", "95%", "--burn-alerts"], outage_log())
+        .code(0)
+        .stdout(predicate::str::contains("PASS burn(1h,5m) > 14.4"));
+    // `--slo-bad` chooses what spends the budget: 503s are not 404s.
+    logstat(
+        &["--slo", "99.9%", "--slo-bad", "404", "--burn-alerts"],
+        outage_log(),
+    )
+    .code(0);
+}
