@@ -32,6 +32,44 @@ pub struct Series {
     pub undated: u64,
 }
 
+/// One `--top FIELD --where SELECTOR` answer: the values of a field with the
+/// most lines among those the selector picked.
+///
+/// Counts are exact while the distinct values fit the memory budget; past it
+/// they come from a mergeable heavy-hitter summary, and every count may then
+/// be over by at most `error_bound` (never under). `exact` says which.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Top {
+    /// The field as asked (`path`, `host`, `json:user.id`, …).
+    pub field: String,
+    /// The selector as asked (`5xx`, `404,499`, `!2xx`), or `None` for all
+    /// requests.
+    pub selector: Option<String>,
+    /// Lines the selector picked (the denominator of each row's share).
+    pub selected: u64,
+    /// Picked lines that had no value for the field (`-`, absent key).
+    pub missing: u64,
+    /// The rows, most lines first, at most `-n`.
+    pub rows: Vec<TopRow>,
+    pub exact: bool,
+    /// The most any count may be over when not `exact` (0 when exact).
+    pub error_bound: u64,
+    /// The path grouping rules applied (`--group-paths`), as shown.
+    pub grouping: Vec<String>,
+}
+
+/// One value of a [`Top`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TopRow {
+    /// The value's bytes as the log wrote them (after grouping). Escape
+    /// before showing.
+    pub value: Vec<u8>,
+    pub count: u64,
+    /// The picked lines of this value by status code (0–999), only codes
+    /// seen; classes are derived from it.
+    pub codes: std::collections::BTreeMap<u16, u64>,
+}
+
 /// What one interval of a [`Series`] holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bucket {
@@ -172,6 +210,8 @@ pub struct Summary {
     pub elapsed: Duration,
     /// Requests over time, when `--by` or a windowed check asked for it.
     pub series: Option<Series>,
+    /// One answer per `--top`, in the order asked.
+    pub top: Vec<Top>,
 }
 
 impl Summary {
@@ -191,6 +231,7 @@ impl Summary {
             examples,
             elapsed,
             series: None,
+            top: Vec::new(),
         }
     }
 
