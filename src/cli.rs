@@ -152,7 +152,46 @@ pub enum Error {
     },
 }
 
+/// The language of the messages on stderr, once the command line said it
+/// (`--lang`, else the locale); English before that.
+static HUMAN: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+fn human() -> Lang {
+    HUMAN.get().copied().unwrap_or_default()
+}
+
 impl Error {
+    /// The message in Chinese where logstat wrote it itself; `None` where it
+    /// quotes a text that is only in English (an operating-system error, a
+    /// time value's parser) and the English [`Display`](std::fmt::Display)
+    /// is used.
+    fn zh(&self) -> Option<String> {
+        Some(match self {
+            Error::NoInput => "没有输入：请给出文件（或用 `-` 表示标准输入），或通过管道把日志传给 logstat；参见 --help".into(),
+            Error::LogFormat(format::ChoiceError::Unknown(name)) => {
+                let mut m = format!("--log-format: 未知的日志格式 '{}'", escape::escape_str(name));
+                if let Some(near) = format::presets::suggest(name) {
+                    m.push_str(&format!("（是不是 '{near}'？）"));
+                }
+                m.push_str(&format!(
+                    "；可用：auto、{}，或服务器自己的 nginx log_format / Apache LogFormat 字符串",
+                    format::presets::names().collect::<Vec<_>>().join("、")
+                ));
+                m
+            }
+            Error::StdoutClosed => "标准输出已关闭，报告无处可写；请重定向（用 `> /dev/null` 丢弃报告）".into(),
+            Error::StdinClosed => "标准输入已关闭；请给出文件，或通过管道把日志传给 logstat".into(),
+            Error::StdinTwice => "`-`（标准输入）给出了不止一次；标准输入只能读取一次".into(),
+            Error::StdoutTwice(a, b) => format!("{a} 和 {b} 都写入标准输出；请把其中一个写到文件"),
+            Error::OutputIsInput { output, input } => {
+                format!("{output} 就是输入 {input}；拒绝覆盖它")
+            }
+            Error::NoSeries => "--series-csv 需要时间序列：请加上 --by D（例如 `--by 5m`）".into(),
+            Error::SloWithoutAlerts => "--slo 是燃烧率告警的目标：请加上 --burn-alerts，或类似 --fail-if 'burn(1h,5m) > 14.4' 的检查".into(),
+            _ => return None,
+        })
+    }
+
     /// True for a write to a reader that went away (`logstat … | head`): the
     /// reader left on purpose, so there is nothing to tell it.
     fn is_broken_pipe(&self) -> bool {
@@ -201,7 +240,10 @@ pub fn print_error(e: &Error) {
             bad.iter().map(|b| format!("logstat: {b}\n")).collect()
         }
         e if e.is_broken_pipe() => return,
-        e => format!("logstat: {e}\n"),
+        e => match e.zh().filter(|_| human() == Lang::Zh) {
+            Some(zh) => format!("logstat: {zh}\n"),
+            None => format!("logstat: {e}\n"),
+        },
     };
     let _ = io::stderr().lock().write_all(text.as_bytes());
 }
@@ -518,6 +560,7 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
     }
     let langs = Langs::resolve(args.lang, Lang::from_env);
     let lang = langs.human;
+    let _ = HUMAN.set(lang);
     let github = match args.annotations {
         Some(a) => a == Annotations::Github,
         None => std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
@@ -881,7 +924,7 @@ fn warn_unfit_format(args: &Args, s: &Summary) {
     let key = args
         .status_key
         .as_ref()
-        .map(|k| format!(" --status-key {k}"))
+        .map(|k| format!(" --status-key {}", escape::escape_str(k)))
         .unwrap_or_default();
     for i in &s.inputs {
         let c = &i.counts;
@@ -891,18 +934,29 @@ fn warn_unfit_format(args: &Args, s: &Summary) {
         }
         let verb = if c.malformed == 1 { "is" } else { "are" };
         let noun = if read == 1 { "line" } else { "lines" };
-        let advice = match &i.detected {
-            Some(d) if *d == i.format => String::new(),
-            Some(d) => format!("; auto-detection picks {d}"),
-            None => "; auto-detection finds no known format either".to_string(),
+        let path = escape::escape_path(&i.path);
+        let (bad, read) = (group(c.malformed), group(read));
+        let line = match human() {
+            Lang::En => {
+                let advice = match &i.detected {
+                    Some(d) if *d == i.format => String::new(),
+                    Some(d) => format!("; auto-detection picks {d}"),
+                    None => "; auto-detection finds no known format either".to_string(),
+                };
+                format!(
+                    "warning: {path}: {bad} of {read} {noun} {verb} malformed for {forced}{key}{advice}"
+                )
+            }
+            Lang::Zh => {
+                let advice = match &i.detected {
+                    Some(d) if *d == i.format => String::new(),
+                    Some(d) => format!("；自动识别会选 {d}"),
+                    None => "；自动识别也找不到合适的格式".to_string(),
+                };
+                format!("警告：{path}：按 {forced}{key} 读，{read} 行中有 {bad} 行格式错误{advice}")
+            }
         };
-        let _ = writeln!(
-            io::stderr().lock(),
-            "logstat: warning: {}: {} of {} {noun} {verb} malformed for {forced}{key}{advice}",
-            escape::escape_path(&i.path),
-            group(c.malformed),
-            group(read),
-        );
+        let _ = writeln!(io::stderr().lock(), "logstat: {line}");
     }
 }
 
@@ -934,10 +988,15 @@ fn partial_line(s: &Summary, interrupted: bool) -> Option<String> {
     let (n, m) = (failed.len(), s.inputs.len());
     let noun = if m == 1 { "input" } else { "inputs" };
     let list = list.join(", ");
-    Some(if interrupted {
-        format!("interrupted by Ctrl-C: {n} of {m} {noun} not read in full ({list}); exit 2")
-    } else {
-        format!("{n} of {m} {noun} could not be read ({list}); exit 2")
+    Some(match (human(), interrupted) {
+        (Lang::En, true) => {
+            format!("interrupted by Ctrl-C: {n} of {m} {noun} not read in full ({list}); exit 2")
+        }
+        (Lang::En, false) => format!("{n} of {m} {noun} could not be read ({list}); exit 2"),
+        (Lang::Zh, true) => {
+            format!("被 Ctrl-C 中断：{m} 个输入中有 {n} 个没有读完（{list}）；退出码 2")
+        }
+        (Lang::Zh, false) => format!("{m} 个输入中有 {n} 个无法读取（{list}）；退出码 2"),
     })
 }
 

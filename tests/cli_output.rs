@@ -532,3 +532,44 @@ fn usage_errors_escape_the_refused_value() {
     assert!(!err.contains('\u{7}') && !err.contains('\u{202e}'), "{err}");
     assert!(err.contains("\\u{202e}c"), "{err}");
 }
+
+/// Error messages follow the language of human output: `--lang`, else the
+/// locale.
+#[test]
+fn errors_follow_the_language() {
+    let out = logstat()
+        .args(["--lang", "zh", "--log-format", "ngnix", "x.log"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("logstat: --log-format: 未知的日志格式 'ngnix'（是不是 'nginx'？）"),
+        "{err}"
+    );
+    let out = logstat()
+        .env("LANG", "zh_CN.UTF-8")
+        .args(["/nonexistent.log", "fixtures/sample-combined.log"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let last = err.lines().last().unwrap();
+    assert!(
+        last.starts_with("logstat: 2 个输入中有 1 个无法读取"),
+        "{err}"
+    );
+    // Machine output stays English on a Chinese desktop; the words on
+    // stderr do not.
+    let out = logstat()
+        .env("LANG", "zh_CN.UTF-8")
+        .args(["-", "-o", "json"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("\"label\": \"Success\"")
+    );
+}
