@@ -22,8 +22,9 @@
 //! input's own error line comes earlier, as soon as the scan is done.
 //!
 //! stdout carries one thing. The report goes there, unless `--csv -`,
-//! `--json -`, `--series-csv -` or `--dump-malformed -` claims it: then the
-//! table goes to stderr, as the verdicts do whenever stdout carries data.
+//! `--json -`, `--series-csv -`, `--top-csv -` or `--dump-malformed -`
+//! claims it: then the table goes to stderr, as the verdicts do whenever
+//! stdout carries data.
 //! Two claims on stdout are refused before anything is read.
 
 use std::fs::File;
@@ -349,6 +350,14 @@ pub struct Args {
     /// Write requests per interval of the series (`--by`) as CSV to PATH (`-` for stdout), one row per interval. Example: `--by 5m --series-csv series.csv`
     #[arg(long, value_name = "PATH")]
     pub series_csv: Option<PathBuf>,
+
+    /// Write the `--top` answers as CSV to PATH (`-` for stdout), one row per value. Example: `--top path --where 5xx --top-csv top.csv`
+    #[arg(long, value_name = "PATH")]
+    pub top_csv: Option<PathBuf>,
+
+    /// CSV text cells as they are: no `'` before a value starting with = + - @, a tab or CR (the guard that keeps spreadsheets from running log text as formulas). Example: `--top-csv top.csv --csv-raw`
+    #[arg(long)]
+    pub csv_raw: bool,
 
     /// When to color the table. NO_COLOR is honoured with `auto`. Example: `--color never`
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
@@ -690,6 +699,7 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         per_input: args.per_input,
         width: text::terminal_width(),
         no_descriptions: args.no_descriptions,
+        csv_raw: args.csv_raw,
     };
     if answered {
         write_reports(&args, &summary, &ropts, &results, data_on_stdout)?;
@@ -815,9 +825,9 @@ fn is_dash(p: &Path) -> bool {
     p.as_os_str() == "-"
 }
 
-/// Whether `--csv -`, `--json -`, `--series-csv -` or `--dump-malformed -`
-/// takes stdout (the table then goes to stderr); refuses two things on
-/// stdout, counting a CSV or JSON report (`-o`) as one.
+/// Whether `--csv -`, `--json -`, `--series-csv -`, `--top-csv -` or
+/// `--dump-malformed -` takes stdout (the table then goes to stderr);
+/// refuses two things on stdout, counting a CSV or JSON report (`-o`) as one.
 fn stdout_claim(args: &Args) -> Result<bool, Error> {
     let report = match args.output {
         Output::Table => None,
@@ -828,6 +838,7 @@ fn stdout_claim(args: &Args) -> Result<bool, Error> {
         ("--csv -", &args.csv),
         ("--json -", &args.json),
         ("--series-csv -", &args.series_csv),
+        ("--top-csv -", &args.top_csv),
         ("--dump-malformed -", &args.dump_malformed),
     ]
     .into_iter()
@@ -842,9 +853,9 @@ fn stdout_claim(args: &Args) -> Result<bool, Error> {
 }
 
 /// Refuses any output (`--dump-malformed`, `--csv`, `--json`,
-/// `--series-csv`, `--junit`, and stdout redirected to a file) that is the
-/// same file as an input, by
-/// device and inode, so neither a symlink nor a hard link gets past it.
+/// `--series-csv`, `--top-csv`, `--junit`, and stdout redirected to a file)
+/// that is the same file as an input, by device and inode, so neither a
+/// symlink nor a hard link gets past it.
 /// Runs before anything is opened for writing: `File::create` would
 /// truncate the log before it is read. Only regular files count: writing
 /// to `/dev/null` while reading it harms nothing.
@@ -884,6 +895,7 @@ fn refuse_overwriting_inputs(args: &Args) -> Result<(), Error> {
         ("--csv", &args.csv),
         ("--json", &args.json),
         ("--series-csv", &args.series_csv),
+        ("--top-csv", &args.top_csv),
         ("--junit", &args.junit),
     ];
     for (flag, path) in outputs {
@@ -1046,7 +1058,8 @@ pub fn color_enabled(choice: ColorChoice, terminal: bool) -> bool {
 }
 
 /// Writes the main report (to stderr when `table_to_stderr`, because a side
-/// output took stdout) and the `--csv` / `--json` side outputs.
+/// output took stdout) and the `--csv`, `--json`, `--series-csv` and
+/// `--top-csv` side outputs.
 fn write_reports(
     args: &Args,
     s: &Summary,
@@ -1082,6 +1095,9 @@ fn write_reports(
     }
     if let (Some(p), Some(series)) = (&args.series_csv, &s.series) {
         with_output(p, |w| report::series::write_csv(w, series, &plain))?;
+    }
+    if let Some(p) = &args.top_csv {
+        with_output(p, |w| report::top::write_csv(w, &s.top, &plain))?;
     }
     Ok(())
 }

@@ -6,7 +6,12 @@
 //! (0 without a filter), at the top and per input, so `lines` is the sum of
 //! the same keys in every document; an input's `first` and `last` are null
 //! when no time was read. `series` appears only when the summary has one,
-//! like `checks`.
+//! like `checks`, and `top` only when `--top` asked for it.
+//!
+//! Each input carries its own `codes` and `classes`, shaped like the
+//! top-level ones with shares within the input's requests; the registry's
+//! words for a code (`reason`, `kind`, `description`) are only at the top,
+//! since they do not change from one input to the next.
 //!
 //! `"schema": "logstat/1"` comes first so a consumer can check it before
 //! reading on; it changes only when a key changes meaning or disappears.
@@ -17,7 +22,8 @@ use super::{ReportOptions, code_rows, series, share};
 use crate::check::clock;
 use crate::check::{BurnAlert, CheckResult};
 use crate::escape;
-use crate::summary::{Stamp, Summary};
+use crate::lang::Lang;
+use crate::summary::{Counts, Stamp, Summary};
 
 /// Identifies the shape of this document.
 pub const SCHEMA: &str = "logstat/1";
@@ -28,7 +34,7 @@ const EXAMPLE_CHARS: usize = 200;
 
 /// Shares are rounded to 6 decimals like the CSV, so the two agree and the
 /// JSON does not show float noise such as `0.044444444444444446`.
-fn rounded(x: f64) -> f64 {
+pub(super) fn rounded(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
@@ -54,30 +60,29 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
             })
         })
         .collect();
-    let other_label = lang.pick("Other", "其他");
-    let classes: Vec<Value> = t
-        .class_counts()
-        .iter()
-        .map(|&(c, n)| (c.label(), c.name(lang), n))
-        .chain(std::iter::once(("other", other_label, t.other_class())))
-        .map(|(class, label, n)| {
-            json!({
-                "class": class,
-                "count": n,
-                "label": label,
-                "share": rounded(share(n, requests)),
-            })
-        })
-        .collect();
+    let classes = classes_value(t, lang);
     let inputs: Vec<Value> = s
         .inputs
         .iter()
         .map(|i| {
+            let requests = i.counts.requests();
+            let codes: Vec<Value> = i
+                .counts
+                .observed()
+                .map(|(code, count)| {
+                    json!({
+                        "code": code,
+                        "count": count,
+                        "class": super::class_label(code),
+                        "share": rounded(share(count, requests)),
+                    })
+                })
+                .collect();
             json!({
                 "path": i.path.to_string_lossy(),
                 "format": i.format,
                 "lines": i.counts.lines(),
-                "requests": i.counts.requests(),
+                "requests": requests,
                 "no_status": i.counts.no_status,
                 "skipped": i.counts.skipped,
                 "malformed": i.counts.malformed,
@@ -88,6 +93,8 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
                 "error": i.error,
                 "first": i.first.map(Stamp::to_rfc3339),
                 "last": i.last.map(Stamp::to_rfc3339),
+                "codes": codes,
+                "classes": classes_value(&i.counts, lang),
             })
         })
         .collect();
@@ -125,6 +132,9 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
     if let Some(series) = &s.series {
         m.insert("series".into(), series::to_value(series));
     }
+    if !s.top.is_empty() {
+        m.insert("top".into(), super::top::to_value(&s.top));
+    }
     if let Some(checks) = checks {
         let v: Vec<Value> = checks
             .iter()
@@ -147,6 +157,26 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
         }
     }
     Value::Object(m)
+}
+
+/// The `classes` array of `c`: 1xx–5xx and `other`, each with its `count`,
+/// its `label` in `lang` and its `share` of `c`'s requests.
+fn classes_value(c: &Counts, lang: Lang) -> Vec<Value> {
+    let requests = c.requests();
+    let other_label = lang.pick("Other", "其他");
+    c.class_counts()
+        .iter()
+        .map(|&(class, n)| (class.label(), class.name(lang), n))
+        .chain(std::iter::once(("other", other_label, c.other_class())))
+        .map(|(class, label, n)| {
+            json!({
+                "class": class,
+                "count": n,
+                "label": label,
+                "share": rounded(share(n, requests)),
+            })
+        })
+        .collect()
 }
 
 /// An `over` check's windows, added to its entry in `checks`: `window` and

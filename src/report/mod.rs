@@ -2,11 +2,17 @@
 //!
 //! All three draw on [`code_rows`], so a code's class, reason, kind, share and
 //! description read the same everywhere; only the presentation differs.
+//!
+//! Every CSV cell that holds text from a log, a file name or an argument goes
+//! through [`csv_text`], which keeps a spreadsheet from running it as a
+//! formula; the text logstat writes itself (reasons, descriptions, class
+//! labels, numbers) needs no guard.
 
 pub mod json;
 pub mod progress;
 pub mod series;
 pub mod table;
+pub mod top;
 
 use std::io::{self, Write};
 
@@ -14,7 +20,7 @@ use crate::check::CheckResult;
 use crate::escape;
 use crate::lang::{Lang, Langs};
 use crate::registry::{self, Class};
-use crate::summary::Summary;
+use crate::summary::{Counts, Summary};
 
 pub use table::write_table;
 
@@ -42,6 +48,9 @@ pub struct ReportOptions {
     /// `--no-descriptions`: the table leaves out the code descriptions. CSV
     /// and JSON keep them, so their columns and keys never depend on it.
     pub no_descriptions: bool,
+    /// `--csv-raw`: CSV text cells as they are, without the formula guard
+    /// of [`csv_text`].
+    pub csv_raw: bool,
 }
 
 /// Starts a CSV in `lang`. A Chinese CSV begins with the UTF-8 byte-order
@@ -53,6 +62,23 @@ pub fn csv_start(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
     match lang {
         Lang::Zh => w.write_all("\u{feff}".as_bytes()),
         Lang::En => Ok(()),
+    }
+}
+
+/// A text cell for a CSV, guarded against formula injection: a cell that
+/// begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'`
+/// in front, as OWASP recommends. Spreadsheets (Excel, LibreOffice, Google
+/// Sheets) run such a cell as a formula when the file is opened, and a log
+/// line is written by whoever sent the request: a path of
+/// `=cmd|' /C calc'!A0` must not run anything. The apostrophe shows in
+/// the cell; `--csv-raw` (`ReportOptions::csv_raw`) leaves cells as they
+/// are for scripts that want the exact text.
+pub fn csv_text<'a>(text: &'a str, o: &ReportOptions) -> std::borrow::Cow<'a, str> {
+    const TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+    if !o.csv_raw && text.starts_with(TRIGGERS) {
+        format!("'{text}").into()
+    } else {
+        text.into()
     }
 }
 
@@ -96,8 +122,14 @@ pub fn class_label(code: u16) -> &'static str {
 
 /// Every observed code of the total, ascending, annotated from the registry.
 pub fn code_rows(s: &Summary, lang: Lang) -> Vec<CodeRow> {
-    let requests = s.total.requests();
-    s.total
+    annotate(&s.total, lang)
+}
+
+/// Every observed code of `counts`, ascending, annotated from the registry,
+/// shares within `counts`' requests.
+pub fn annotate(counts: &Counts, lang: Lang) -> Vec<CodeRow> {
+    let requests = counts.requests();
+    counts
         .observed()
         .map(|(code, count)| {
             let e = registry::lookup(code);
@@ -124,11 +156,20 @@ pub fn code_rows(s: &Summary, lang: Lang) -> Vec<CodeRow> {
 /// is a machine word that never changes with the language. Quoting follows
 /// RFC 4180 via the `csv` crate; no totals rows, so every row is one code.
 /// A Chinese CSV starts with a byte-order mark ([`csv_start`]).
+///
+/// With `--per-input` (`ReportOptions::per_input`) the rows are per input
+/// instead: columns `input,format` then the same seven, one row per input
+/// and code it holds, in input order then code order, `share` within that
+/// input's requests. The totals are the sums over inputs by code, so the
+/// file holds no total rows; an input without requests has no row. It is
+/// per input whatever the number of inputs, so the columns depend on the
+/// flags alone. `input` is the name as the table shows it (escaped), and,
+/// like every text cell from outside logstat, guarded ([`csv_text`]).
 pub fn write_csv(w: &mut dyn Write, s: &Summary, o: &ReportOptions) -> io::Result<()> {
     let lang = o.lang.data;
     csv_start(w, lang)?;
     let mut out = csv::Writer::from_writer(w);
-    out.write_record([
+    let head = [
         "code",
         "class",
         "reason",
@@ -136,19 +177,38 @@ pub fn write_csv(w: &mut dyn Write, s: &Summary, o: &ReportOptions) -> io::Resul
         "count",
         "share",
         "description",
-    ])?;
-    for r in code_rows(s, lang) {
-        out.write_record([
-            r.code.to_string().as_str(),
-            r.class,
-            r.reason.unwrap_or(""),
-            r.kind,
-            r.count.to_string().as_str(),
-            format!("{:.6}", r.share).as_str(),
-            r.description.unwrap_or(""),
-        ])?;
+    ];
+    if !o.per_input {
+        out.write_record(head)?;
+        for r in code_rows(s, lang) {
+            out.write_record(code_record(&r))?;
+        }
+        return out.flush();
+    }
+    out.write_record(["input", "format"].iter().chain(&head))?;
+    for i in &s.inputs {
+        let name = escape::escape_path(&i.path);
+        let name = csv_text(&name, o);
+        for r in annotate(&i.counts, lang) {
+            let mut row = vec![name.to_string(), i.format.clone()];
+            row.extend(code_record(&r));
+            out.write_record(&row)?;
+        }
     }
     out.flush()
+}
+
+/// A code's seven cells in the CSV summary.
+fn code_record(r: &CodeRow) -> [String; 7] {
+    [
+        r.code.to_string(),
+        r.class.to_string(),
+        r.reason.unwrap_or("").to_string(),
+        r.kind.to_string(),
+        r.count.to_string(),
+        format!("{:.6}", r.share),
+        r.description.unwrap_or("").to_string(),
+    ]
 }
 
 /// The full JSON object (pretty-printed, newline-terminated), in the data

@@ -220,17 +220,7 @@ pub fn to_value(s: &Series) -> Value {
         .iter()
         .map(|(&start, b)| {
             let t = Tally::of(b);
-            let classes: Map<String, Value> = CLASS_KEYS
-                .iter()
-                .zip(t.classes)
-                .map(|(k, n)| (k.to_string(), n.into()))
-                .collect();
-            let codes: Map<String, Value> = b
-                .codes
-                .iter()
-                .filter(|e| *e.1 > 0)
-                .map(|(c, n)| (c.to_string(), (*n).into()))
-                .collect();
+            let (classes, codes) = (classes_object(t.classes), codes_object(&b.codes));
             json!({
                 "start": on_clock(s, start),
                 "start_unix": start,
@@ -248,6 +238,25 @@ pub fn to_value(s: &Series) -> Value {
         "undated": s.undated,
         "buckets": buckets,
     })
+}
+
+/// Per-class counts as a JSON object keyed `1xx`…`5xx`, `other`, all six.
+pub(super) fn classes_object(classes: [u64; 6]) -> Map<String, Value> {
+    CLASS_KEYS
+        .iter()
+        .zip(classes)
+        .map(|(k, n)| (k.to_string(), n.into()))
+        .collect()
+}
+
+/// Per-code counts as a JSON object keyed by the code as a number (`"0"`
+/// for `000`), only codes with lines.
+pub(super) fn codes_object(codes: &std::collections::BTreeMap<u16, u64>) -> Map<String, Value> {
+    codes
+        .iter()
+        .filter(|e| *e.1 > 0)
+        .map(|(c, n)| (c.to_string(), (*n).into()))
+        .collect()
 }
 
 /// The table's section: its title, then rows or the chart, then how many

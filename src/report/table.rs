@@ -3,9 +3,10 @@
 //! Layout, top to bottom: a header (inputs with their formats and time
 //! ranges; lines, requests, time), the class section (1xx–5xx, `other`, `no
 //! status`), the code section sorted by count, requests over time when the
-//! summary has a series ([`super::series`]), an optional per-input class
-//! table, and a footer that accounts for every line that is not a request,
-//! with a few malformed examples.
+//! summary has a series ([`super::series`]), one section per `--top`
+//! ([`super::top`]), an optional per-input table (each input's counts and,
+//! beneath them, its shares), and a footer that accounts for every line that
+//! is not a request, with a few malformed examples.
 //!
 //! Columns are padded by display width (`unicode-width`), not bytes or chars,
 //! so Chinese text (two cells per character) keeps them aligned. Styles are
@@ -78,6 +79,7 @@ pub fn write_table(w: &mut dyn Write, s: &Summary, o: &ReportOptions) -> io::Res
         writeln!(w)?;
         super::series::write_section(w, series, &p)?;
     }
+    super::top::write_sections(w, &s.top, &p)?;
     if o.per_input && s.inputs.len() > 1 {
         writeln!(w)?;
         write_per_input(w, s, &p)?;
@@ -527,6 +529,10 @@ fn write_codes_beneath(
     Ok(())
 }
 
+/// The per-input table: one row of counts per input and, beneath it, a row
+/// of shares: the input's share of all requests under `requests`, and its
+/// classes' shares of its own requests under each class. An input without
+/// requests has no share row (0 of 0 is no share).
 fn write_per_input(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
     writeln!(w, "{}", p.paint(p.t("Per input", "各输入"), heading()))?;
     let mut head = vec![
@@ -545,6 +551,7 @@ fn write_per_input(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()
     if dated {
         head.push(left(p.t("time range", "时间范围")).styled(dim()));
     }
+    let all = s.total.requests();
     let mut rows = vec![head];
     for i in &s.inputs {
         let c = &i.counts;
@@ -553,22 +560,34 @@ fn write_per_input(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()
         } else {
             i.format.clone()
         };
+        let requests = c.requests();
         let mut row = vec![
             left(escape::escape_path(&i.path)),
             left(format),
             right(group(c.lines())),
-            right(group(c.requests())),
+            right(group(requests)),
+        ];
+        let mut shares = vec![
+            left(""),
+            left(""),
+            left(""),
+            right(percent(requests, all)).styled(dim()),
         ];
         for (_, n) in c.class_counts() {
             row.push(right(group(n)));
+            shares.push(right(percent(n, requests)).styled(dim()));
         }
         row.push(right(group(c.other_class())));
+        shares.push(right(percent(c.other_class(), requests)).styled(dim()));
         row.push(right(group(c.no_status)));
         row.push(right(group(c.malformed)));
         if dated {
             row.push(left(input_range(i).unwrap_or_default()));
         }
         rows.push(row);
+        if requests > 0 {
+            rows.push(shares);
+        }
     }
     write_grid(w, &rows, p)
 }
