@@ -18,6 +18,7 @@ fn bytes() -> impl Strategy<Value = Vec<u8>> {
         1 => Just(b"#Fields: date sc-status\n".to_vec()),
         1 => Just(b"{\"status\":200,\"request\":{\"uri\":\"/\\\"x\"}}\n".to_vec()),
         1 => Just(b"[10/Oct/2000:13:55:36 -0700] \"".to_vec()),
+        1 => Just(b" 502, 200 : 504 ".to_vec()),
     ];
     prop::collection::vec(tokens, 0..30).prop_map(|v| v.concat())
 }
@@ -37,13 +38,19 @@ proptest! {
             r#"$remote_addr [$time_local] "$request" $status $body_bytes_sent"#,
             r#"%h %l %u %t \"%r\" %>s %b"#,
             r#"$a|$b;$c:$d,$e!$status"#,
+            r#"$remote_addr $upstream_status $status $upstream_addr"#,
+            r#"$remote_addr $status "$request" $upstream_status"#,
         ];
-        let formats = PRESETS.iter().map(Format::of).chain(
-            custom.iter().map(|f| match format::parse_choice(f, &opts).expect("compiles") {
+        let formats = PRESETS.iter().map(Format::of).chain(custom.iter().map(|f| {
+            // `--status upstream` is refused for a format without
+            // `$upstream_status`: such a format runs without it.
+            let choice = format::parse_choice(f, &opts)
+                .or_else(|_| format::parse_choice(f, &FormatOptions::default()));
+            match choice.expect("compiles") {
                 FormatChoice::Fixed(f) => f,
                 FormatChoice::Auto => unreachable!(),
-            }),
-        );
+            }
+        }));
         for format in formats {
             let name = format.name();
             let mut ex = format.extractor(&opts);

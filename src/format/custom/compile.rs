@@ -7,7 +7,13 @@ pub(super) enum Op {
     /// Bytes that must appear verbatim.
     Lit(Vec<u8>),
     /// A field that is skipped (`status` false) or read as the status.
-    Field { status: bool, quoted: bool },
+    /// `list`: nginx writes one value per upstream tried (`502, 200`,
+    /// `502 : 504`), so the spaces of those separators are inside the field.
+    Field {
+        status: bool,
+        quoted: bool,
+        list: bool,
+    },
 }
 
 /// A compiled custom format. Two programs are equal when compiled from the
@@ -16,6 +22,8 @@ pub(super) enum Op {
 pub struct Program {
     source: String,
     pub(super) ops: Vec<Op>,
+    /// Whether the format logs `$upstream_status`.
+    upstream: bool,
 }
 
 /// Which syntax a format string is written in.
@@ -51,14 +59,23 @@ impl Program {
         };
         let has = |n: &str| pieces.iter().any(|p| matches!(p, Piece::Var(v) if v == n));
         let status_var = match syntax {
-            Syntax::Nginx if upstream && has("upstream_status") => "upstream_status",
+            Syntax::Nginx if upstream => "upstream_status",
             Syntax::Nginx => "status",
+            Syntax::Apache if upstream => {
+                return Err(
+                    "--status upstream: an Apache format logs no upstream status".to_string(),
+                );
+            }
             Syntax::Apache if has(">s") => ">s",
             Syntax::Apache if has("s") => "s",
             Syntax::Apache => "<s",
         };
+        let upstream_status = syntax == Syntax::Nginx && has("upstream_status");
         if !has(status_var) {
             return Err(match syntax {
+                Syntax::Nginx if upstream => {
+                    "--status upstream: the format has no $upstream_status field".to_string()
+                }
                 Syntax::Nginx => "the format has no $status field".to_string(),
                 Syntax::Apache => "the format has no %>s or %s field".to_string(),
             });
@@ -82,6 +99,7 @@ impl Program {
                     ops.push(Op::Field {
                         status,
                         quoted: false,
+                        list: syntax == Syntax::Nginx && is_list(&v),
                     });
                 }
             }
@@ -104,6 +122,7 @@ impl Program {
         Ok(Program {
             source: source.to_string(),
             ops,
+            upstream: upstream_status,
         })
     }
 
@@ -111,6 +130,18 @@ impl Program {
     pub fn source(&self) -> &str {
         &self.source
     }
+
+    /// Whether the format logs the upstream's status (`$upstream_status`).
+    pub fn has_upstream(&self) -> bool {
+        self.upstream
+    }
+}
+
+/// nginx variables that hold one value per upstream server tried, separated
+/// by `, ` (servers of one group) and ` : ` (groups, after an internal
+/// redirect): every `$upstream_…` variable but the cache status.
+fn is_list(var: &str) -> bool {
+    var.starts_with("upstream_") && var != "upstream_cache_status"
 }
 
 /// Accepts a pasted directive: `log_format main '…' '…';` or
@@ -118,10 +149,10 @@ impl Program {
 fn unwrap_directive(s: &str) -> &str {
     if let Some(rest) = s.strip_prefix("LogFormat ") {
         let rest = rest.trim();
-        if let (Some(inner), Some(end)) = (rest.strip_prefix('"'), rest.rfind('"')) {
-            if end > 0 {
-                return &inner[..end - 1];
-            }
+        if let (Some(inner), Some(end)) = (rest.strip_prefix('"'), rest.rfind('"'))
+            && end > 0
+        {
+            return &inner[..end - 1];
         }
         return rest;
     }
