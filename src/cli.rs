@@ -753,11 +753,19 @@ fn warn_unfit_format(args: &Args, s: &Summary) {
         .unwrap_or_default();
     for i in &s.inputs {
         let c = &i.counts;
-        let read = c.lines() - c.skipped;
-        if c.malformed * 2 <= read {
+        // Records without the status (a JSON key no line has) are skipped as
+        // not requests, but read no better than malformed lines.
+        let unread = c.malformed + c.not_requests;
+        let read = c.lines() - c.blank() - c.directives;
+        if unread * 2 <= read {
             continue;
         }
-        let verb = if c.malformed == 1 { "is" } else { "are" };
+        let verb = if unread == 1 { "is" } else { "are" };
+        let what = match (c.malformed, c.not_requests) {
+            (_, 0) => "malformed",
+            (0, _) => "records without a status (not requests)",
+            _ => "malformed or records without a status",
+        };
         let noun = if read == 1 { "line" } else { "lines" };
         let advice = match &i.detected {
             Some(d) if *d == i.format => String::new(),
@@ -766,9 +774,9 @@ fn warn_unfit_format(args: &Args, s: &Summary) {
         };
         let _ = writeln!(
             io::stderr().lock(),
-            "logstat: warning: {}: {} of {} {noun} {verb} malformed for {forced}{key}{advice}",
+            "logstat: warning: {}: {} of {} {noun} {verb} {what} for {forced}{key}{advice}",
             escape::escape_path(&i.path),
-            group(c.malformed),
+            group(unread),
             group(read),
         );
     }

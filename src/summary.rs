@@ -1,9 +1,10 @@
 //! The counts a scan produces: per input and in total.
 //!
 //! Every line lands in exactly one bucket: a status code (`codes`), `no_status`
-//! (the status field is `-`), `skipped` (blank lines and format directives) or
-//! `malformed` (no status could be read). `lines` is always their sum, which is
-//! why it is computed rather than stored.
+//! (the status field is `-`), `skipped` (blank lines, format directives and
+//! records that are not requests, each counted by reason) or `malformed` (no
+//! status could be read). `lines` is always their sum, which is why it is
+//! computed rather than stored.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -41,6 +42,15 @@ pub struct InputSummary {
     /// the format was detected anyway). Lets a forced format that leaves most
     /// lines malformed name the one that would read them.
     pub detected: Option<String>,
+}
+
+impl InputSummary {
+    /// What the report says about how the input was read, beyond its
+    /// format's name: that a W3C field layout was assumed for lines no
+    /// `#Fields:` declares ([`crate::format::note`]).
+    pub fn note(&self) -> Option<String> {
+        crate::format::note(&self.format)
+    }
 }
 
 /// Everything a scan produced, ready for reports and checks.

@@ -1,6 +1,9 @@
 //! The JSON report. Its keys (`lines`, `requests`, `no_status`, `skipped`,
 //! `malformed`, `codes`, `classes`, `inputs`) are a stable contract that
 //! scripts read; everything else is added around them, never renamed.
+//! `skipped_by_reason` breaks `skipped` down (`blank`, `directive`,
+//! `not_request`, summing to it), and each input's `note` says how it was
+//! read where its format's name does not (a W3C layout assumed).
 //!
 //! `"schema": "logstat/1"` comes first so a consumer can check it before
 //! reading on; it changes only when a key changes meaning or disappears.
@@ -10,7 +13,16 @@ use serde_json::{Map, Value, json};
 use super::{ReportOptions, code_rows, share};
 use crate::check::CheckResult;
 use crate::escape;
-use crate::summary::Summary;
+use crate::summary::{Counts, Summary};
+
+/// `skipped`, broken down by reason.
+fn skipped_by_reason(c: &Counts) -> Value {
+    json!({
+        "blank": c.blank(),
+        "directive": c.directives,
+        "not_request": c.not_requests,
+    })
+}
 
 /// Identifies the shape of this document.
 pub const SCHEMA: &str = "logstat/1";
@@ -72,6 +84,8 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
                 "malformed": i.counts.malformed,
                 "bytes": i.bytes,
                 "error": i.error,
+                "skipped_by_reason": skipped_by_reason(&i.counts),
+                "note": i.note(),
             })
         })
         .collect();
@@ -94,6 +108,7 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
     m.insert("no_status".into(), t.no_status.into());
     m.insert("skipped".into(), t.skipped.into());
     m.insert("malformed".into(), t.malformed.into());
+    m.insert("skipped_by_reason".into(), skipped_by_reason(t));
     m.insert("codes".into(), codes.into());
     m.insert("classes".into(), classes.into());
     m.insert("inputs".into(), inputs.into());
