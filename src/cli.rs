@@ -415,7 +415,7 @@ pub struct Args {
     #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
     pub tz: Option<String>,
 
-    /// JSON logs: key (dotted path) holding the time [default: the first of time, timestamp, @timestamp, ts, date, StartUTC]. Example: `--time-key request.start`
+    /// JSON logs: key (dotted path) holding the time [default: the first of time, timestamp, @timestamp, ts, date, StartUTC, start_time]. Example: `--time-key request.start`
     #[arg(long, value_name = "KEY")]
     pub time_key: Option<String>,
 
@@ -940,14 +940,22 @@ fn warn_unfit_format(args: &Args, s: &Summary) {
         .unwrap_or_default();
     for i in &s.inputs {
         let c = &i.counts;
-        let read = c.lines() - c.skipped;
-        if c.malformed * 2 <= read {
+        // Records without the status (a JSON key no line has) are skipped as
+        // not requests, but read no better than malformed lines.
+        let unread = c.malformed + c.not_requests;
+        let read = c.lines() - c.blank() - c.directives;
+        if unread * 2 <= read {
             continue;
         }
-        let verb = if c.malformed == 1 { "is" } else { "are" };
+        let verb = if unread == 1 { "is" } else { "are" };
+        let what = match (c.malformed, c.not_requests) {
+            (_, 0) => "malformed",
+            (0, _) => "records without a status (not requests)",
+            _ => "malformed or records without a status",
+        };
         let noun = if read == 1 { "line" } else { "lines" };
         let path = escape::escape_path(&i.path);
-        let (bad, read) = (group(c.malformed), group(read));
+        let (bad, read) = (group(unread), group(read));
         let line = match human() {
             Lang::En => {
                 let advice = match &i.detected {
@@ -956,7 +964,7 @@ fn warn_unfit_format(args: &Args, s: &Summary) {
                     None => "; auto-detection finds no known format either".to_string(),
                 };
                 format!(
-                    "warning: {path}: {bad} of {read} {noun} {verb} malformed for {forced}{key}{advice}"
+                    "warning: {path}: {bad} of {read} {noun} {verb} {what} for {forced}{key}{advice}"
                 )
             }
             Lang::Zh => {
@@ -965,7 +973,12 @@ fn warn_unfit_format(args: &Args, s: &Summary) {
                     Some(d) => format!("；自动识别会选 {d}"),
                     None => "；自动识别也找不到合适的格式".to_string(),
                 };
-                format!("警告：{path}：按 {forced}{key} 读，{read} 行中有 {bad} 行格式错误{advice}")
+                let what = match (c.malformed, c.not_requests) {
+                    (_, 0) => "格式错误",
+                    (0, _) => "是没有状态码的记录（不是请求）",
+                    _ => "格式错误或是没有状态码的记录",
+                };
+                format!("警告：{path}：按 {forced}{key} 读，{read} 行中有 {bad} 行{what}{advice}")
             }
         };
         let _ = writeln!(io::stderr().lock(), "logstat: {line}");

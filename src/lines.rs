@@ -15,9 +15,11 @@
 //!    - Return [`Line::Status`] with the code read (use [`status_token`] for a
 //!      field that holds the status as text: `-` is [`Line::NoStatus`], one to
 //!      three digits a code, `000` code 0), [`Line::Skipped`] for a directive
-//!      your format defines (W3C `#Fields:`), [`Line::Malformed`] for
-//!      anything you cannot read. Never guess: a malformed line is shown to
-//!      the user as an example, a wrong guess is silently wrong.
+//!      your format defines (W3C `#Fields:`), [`Line::NotRequest`] for a
+//!      well-formed record your format says is not a request (a complete JSON
+//!      object without the status key), [`Line::Malformed`] for anything you
+//!      cannot read. Never guess: a malformed line is shown to the user as an
+//!      example, a wrong guess is silently wrong.
 //!    - It must not panic on any bytes and must not allocate: it runs once
 //!      per line, billions of times.
 //!    - State that later lines depend on (the current `#Fields:` layout) lives
@@ -54,10 +56,18 @@ use crate::time::{Clock, Stamp, Zone};
 pub enum Line {
     /// A status code 0–999 was read (`000` is 0).
     Status(u16),
-    /// A well-formed record whose status field is `-`.
+    /// A well-formed record whose status field is `-` (or empty, or JSON
+    /// `null`).
     NoStatus,
-    /// A blank line or a directive (W3C `#Fields:` …).
+    /// A directive (W3C `#Fields:` …). Counted as skipped.
     Skipped,
+    /// A blank line inside a wrapper (`{"log":"\n"}`): the engine books the
+    /// blank lines it sees itself. Counted as skipped.
+    Blank,
+    /// A well-formed record of the format that is not a request: a complete
+    /// JSON object without the status key (a start-up message). Counted as
+    /// skipped.
+    NotRequest,
     /// No status could be read.
     Malformed,
 }
@@ -135,6 +145,11 @@ pub const SLOTS: usize = 1000;
 
 /// Line counts by bucket. Cheap to merge; the 1000-slot array is boxed so that
 /// moving a `Counts` between workers copies a pointer, not 8 KB.
+///
+/// `skipped` is every skipped line; `directives` and `not_requests` say why
+/// some of them were, and the rest are blank ([`Counts::blank`]). Blank lines
+/// are the ones the chunk loops' fast paths meet, so they cost one add there,
+/// as before the reasons were kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Counts {
     pub codes: Box<[u64; SLOTS]>,
@@ -147,6 +162,10 @@ pub struct Counts {
     /// With a time filter: requests and no-status lines whose time could
     /// not be read, so no time decision was possible.
     pub undated: u64,
+    /// Skipped lines that are directives ([`Line::Skipped`]).
+    pub directives: u64,
+    /// Skipped lines that are records but not requests ([`Line::NotRequest`]).
+    pub not_requests: u64,
 }
 
 impl Default for Counts {
@@ -158,6 +177,8 @@ impl Default for Counts {
             malformed: 0,
             filtered: 0,
             undated: 0,
+            directives: 0,
+            not_requests: 0,
         }
     }
 }
@@ -178,6 +199,12 @@ impl Counts {
             + self.undated
     }
 
+    /// Skipped lines that are blank: neither directives nor records that
+    /// are not requests.
+    pub fn blank(&self) -> u64 {
+        self.skipped - self.directives - self.not_requests
+    }
+
     /// Back to all zeros, keeping the allocation: a worker reuses one
     /// `Counts` for every chunk it counts.
     pub fn clear(&mut self) {
@@ -187,6 +214,8 @@ impl Counts {
         self.malformed = 0;
         self.filtered = 0;
         self.undated = 0;
+        self.directives = 0;
+        self.not_requests = 0;
     }
 
     /// Adds `other` into `self`.
@@ -199,6 +228,8 @@ impl Counts {
         self.malformed += other.malformed;
         self.filtered += other.filtered;
         self.undated += other.undated;
+        self.directives += other.directives;
+        self.not_requests += other.not_requests;
     }
 
     /// `(code, count)` for every code seen, ascending.
@@ -271,7 +302,15 @@ impl<'a> Sink<'a> {
                 None => self.malformed(line, index),
             },
             Line::NoStatus => self.counts.no_status += 1,
-            Line::Skipped => self.counts.skipped += 1,
+            Line::Skipped => {
+                self.counts.skipped += 1;
+                self.counts.directives += 1;
+            }
+            Line::Blank => self.counts.skipped += 1,
+            Line::NotRequest => {
+                self.counts.skipped += 1;
+                self.counts.not_requests += 1;
+            }
             Line::Malformed => self.malformed(line, index),
         }
     }
@@ -957,14 +996,18 @@ mod tests {
         c.codes[999] = 1;
         c.no_status = 3;
         c.skipped = 4;
+        c.directives = 2;
+        c.not_requests = 1;
         c.malformed = 5;
         assert_eq!(c.requests(), 9);
         assert_eq!(c.lines(), 21);
+        assert_eq!(c.blank(), 1);
         let classes: u64 = c.class_counts().iter().map(|(_, n)| n).sum();
         assert_eq!(classes + c.other_class(), c.requests());
         let mut d = c.clone();
         d.merge(&c);
         assert_eq!(d.lines(), 42);
+        assert_eq!((d.directives, d.not_requests, d.blank()), (4, 2, 2));
         assert_eq!(
             d.observed().collect::<Vec<_>>(),
             vec![(0, 2), (200, 10), (499, 4), (999, 2)]

@@ -1,9 +1,10 @@
 //! The counts a scan produces: per input and in total.
 //!
 //! Every line lands in exactly one bucket: a status code (`codes`), `no_status`
-//! (the status field is `-`), `skipped` (blank lines and format directives) or
-//! `malformed` (no status could be read). `lines` is always their sum, which is
-//! why it is computed rather than stored.
+//! (the status field is `-`), `skipped` (blank lines, format directives and
+//! records that are not requests, each counted by reason) or `malformed` (no
+//! status could be read). `lines` is always their sum, which is why it is
+//! computed rather than stored.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -197,6 +198,15 @@ pub struct InputSummary {
     /// (bisecting a large file on time: every line there is dated outside
     /// the range, so in no bucket at all); 0 when everything was read.
     pub unread: u64,
+}
+
+impl InputSummary {
+    /// What the report says about how the input was read, beyond its
+    /// format's name: that a W3C field layout was assumed for lines no
+    /// `#Fields:` declares ([`crate::format::note`]).
+    pub fn note(&self) -> Option<String> {
+        crate::format::note(&self.format)
+    }
 }
 
 /// Everything a scan produced, ready for reports and checks.

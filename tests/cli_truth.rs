@@ -195,7 +195,7 @@ fn a_forced_json_key_that_no_line_has_names_the_detected_key() {
         .assert()
         .code(0)
         .stderr(
-            "logstat: warning: <stdin>: 3 of 3 lines are malformed for --log-format json --status-key http.code; auto-detection picks json (--status-key status)\n",
+            "logstat: warning: <stdin>: 3 of 3 lines are records without a status (not requests) for --log-format json --status-key http.code; auto-detection picks json (--status-key status)\n",
         );
 }
 

@@ -19,6 +19,11 @@ fn bytes() -> impl Strategy<Value = Vec<u8>> {
         1 => Just(b"#Fields: date sc-status\n".to_vec()),
         1 => Just(b"{\"status\":200,\"request\":{\"uri\":\"/\\\"x\"}}\n".to_vec()),
         1 => Just(b"[10/Oct/2000:13:55:36 -0700] \"".to_vec()),
+        1 => Just(b"2025-03-12T08:00:00.1Z stdout F ".to_vec()),
+        1 => Just(b"{\"log\":\"x\\u0026\\n\",\"stream\":\"stdout\"}\n".to_vec()),
+        1 => Just(b"web-1  | ".to_vec()),
+        1 => Just(b" 502, 200 : 504 ".to_vec()),
+        1 => Just(b"2024-03-12 08:00:00 10.0.0.5 GET / - 443 - ::1 ua - 200 0 0 15\n".to_vec()),
     ];
     prop::collection::vec(tokens, 0..30).prop_map(|v| v.concat())
 }
@@ -38,13 +43,31 @@ proptest! {
             r#"$remote_addr [$time_local] "$request" $status $body_bytes_sent"#,
             r#"%h %l %u %t \"%r\" %>s %b"#,
             r#"$a|$b;$c:$d,$e!$status"#,
+            r#"$remote_addr $upstream_status $status $upstream_addr"#,
+            r#"$remote_addr $status "$request" $upstream_status"#,
+            r#"cri+$remote_addr $upstream_status $status"#,
         ];
-        let formats = PRESETS.iter().map(Format::of).chain(
-            custom.iter().map(|f| match format::parse_choice(f, &opts).expect("compiles") {
-                FormatChoice::Fixed(f) => f,
-                FormatChoice::Auto => unreachable!(),
-            }),
-        );
+        // Parameters detection would name: wrappers' inner formats, assumed
+        // W3C layouts.
+        let named = [
+            "cri+combined", "docker-json+json", "json-message+envoy", "compose+haproxy",
+            "kubectl+w3c", "syslog+squid", "w3c:iis-8.5", "w3c:iis-6", "cloudfront:standard",
+            "docker-json+cloudfront:standard",
+        ];
+        let formats = PRESETS
+            .iter()
+            .map(Format::of)
+            .chain(named.iter().map(|n| Format::from_name(n).expect(n)))
+            .chain(custom.iter().map(|f| {
+                // `--status upstream` is refused for a format without
+                // `$upstream_status`: such a format runs without it.
+                let choice = format::parse_choice(f, &opts)
+                    .or_else(|_| format::parse_choice(f, &FormatOptions::default()));
+                match choice.expect("compiles") {
+                    FormatChoice::Fixed(f) => f,
+                    FormatChoice::Auto => unreachable!(),
+                }
+            }));
         for format in formats {
             let name = format.name();
             let mut ex = format.extractor(&opts);

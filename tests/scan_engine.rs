@@ -35,7 +35,7 @@ fn reference(data: &[u8], max: usize) -> (Counts, Vec<u64>) {
         match Clf.classify(line) {
             Line::Status(code) => c.codes[code as usize] += 1,
             Line::NoStatus => c.no_status += 1,
-            Line::Skipped => c.skipped += 1,
+            Line::Skipped | Line::Blank | Line::NotRequest => c.skipped += 1,
             Line::Malformed => {
                 c.malformed += 1;
                 malformed_lines.push(i as u64 + 1);

@@ -339,7 +339,7 @@ fn footer_shows_filtered_and_undated_only_when_there_are_any() {
     let footer = t.lines().last().unwrap();
     assert_eq!(
         footer,
-        "2,341 lines = 1,131 requests + 3 no status + 0 skipped (blank or directive) + 0 malformed \
+        "2,341 lines = 1,131 requests + 3 no status + 0 skipped + 0 malformed \
          + 1,200 outside the time range + 7 undated (no readable time)"
     );
     let zh = table(&s, &opts(Lang::Zh, false, None));

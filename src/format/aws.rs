@@ -73,7 +73,10 @@ pub fn looks_alb(line: &[u8]) -> bool {
     )
 }
 
-/// Classic ELB lines start with an ISO-8601 timestamp (`2015-05-13T23:39:43…`).
+/// Classic ELB lines start with an ISO-8601 timestamp (`2015-05-13T23:39:43…`)
+/// and the load balancer's name, and the client's `address:port` follows.
+/// The client rules out other lines that start with a time (a container
+/// runtime's, `kubectl --timestamps`).
 pub fn looks_elb(line: &[u8]) -> bool {
     line.len() > 20
         && line[..4].iter().all(u8::is_ascii_digit)
@@ -81,6 +84,11 @@ pub fn looks_elb(line: &[u8]) -> bool {
         && line[7] == b'-'
         && line[10] == b'T'
         && line.contains(&b'"')
+        && line
+            .split(|&b| b == b' ')
+            .nth(2)
+            .and_then(|client| client.rsplit(|&b| b == b':').next())
+            .is_some_and(|port| !port.is_empty() && port.iter().all(u8::is_ascii_digit))
 }
 
 #[cfg(test)]
@@ -104,6 +112,10 @@ mod tests {
         assert_eq!(Aws::elb(true).classify(ELB.as_bytes()), Line::Status(404));
         assert!(looks_elb(ELB.as_bytes()));
         assert!(!looks_alb(ELB.as_bytes()));
+        // A container runtime's time before a Combined line.
+        assert!(!looks_elb(
+            br#"2024-03-12T08:00:00Z stdout F 10.0.0.2, 10.0.0.1 - - [t] "GET /" 200 1"#
+        ));
     }
 
     #[test]

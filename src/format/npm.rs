@@ -7,14 +7,18 @@
 //! The status is the token before ` - METHOD scheme `. It is found from that
 //! anchor rather than by position because `$upstream_status` is a list when
 //! nginx tried several upstreams (`502, 200`, `502 : 504`), which moves every
-//! later token.
+//! later token. With `--status upstream` the list's last token is read: the
+//! status of the upstream that answered last.
 
 use crate::lines::{Extractor, Line, status_token};
 use crate::time::{Clock, Stamp};
 
-/// The Nginx Proxy Manager extractor. Stateless.
+/// The Nginx Proxy Manager extractor: `$status`, or with `upstream` the last
+/// `$upstream_status`.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Npm;
+pub struct Npm {
+    pub upstream: bool,
+}
 
 impl Extractor for Npm {
     fn classify(&mut self, line: &[u8]) -> Line {
@@ -34,7 +38,8 @@ impl Extractor for Npm {
         let t = &tokens.0[..tokens.1];
         for i in 2..t.len().saturating_sub(3) {
             if t[i + 1] == b"-" && is_method(t[i + 2]) && matches!(t[i + 3], b"http" | b"https") {
-                return status_token(t[i]);
+                // The upstream list is `t[1..i]`; its last token is `t[i - 1]`.
+                return status_token(t[i - usize::from(self.upstream)]);
             }
         }
         Line::Malformed
@@ -80,7 +85,22 @@ mod tests {
     use super::*;
 
     fn st(line: &str) -> Line {
-        Npm.classify(line.as_bytes())
+        Npm::default().classify(line.as_bytes())
+    }
+
+    #[test]
+    fn upstream_reads_the_last_upstream_status() {
+        let tail = r#" GET https example.com "/x" [Client 203.0.113.7] [Length 1] [Gzip -] [Sent-to 10.0.0.2] "curl/8" "-""#;
+        let mut up = Npm { upstream: true };
+        for (list, want) in [
+            ("502, 200", Line::Status(200)),
+            ("502 : 504", Line::Status(504)),
+            ("-", Line::NoStatus),
+            ("200", Line::Status(200)),
+        ] {
+            let l = format!("[12/Mar/2024:08:15:42 +0000] MISS {list} 499 -{tail}");
+            assert_eq!(up.classify(l.as_bytes()), want, "{list}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! `fixtures/formats/NAME.log` with its `NAME.log.expected.json`.
 
 use super::{AnyExtractor, Format, FormatOptions, Param, Sample, aws, clf, custom, haproxy, json};
-use super::{npm, squid, w3c};
+use super::{mixed, npm, squid, w3c, wrap};
 
 /// One format logstat knows by name.
 pub struct Preset {
@@ -21,6 +21,11 @@ pub struct Preset {
     pub what: &'static str,
     /// Which field is counted, for README.
     pub status: &'static str,
+    /// Whether the format logs the upstream's (backend's) status besides
+    /// the client's, which `--status upstream` reads; `--status upstream`
+    /// with a format that does not is refused. A wrapper has the upstream
+    /// status of its inner format.
+    pub upstream: bool,
     /// How detection recognises it; rows are tried in table order, most
     /// specific first.
     pub detect: Detect,
@@ -37,19 +42,33 @@ pub enum Detect {
     /// directive it skips) and have this signature, a shape real lines of
     /// the format have and lines of the formats tried later lack.
     Lines(fn(&[u8]) -> bool),
-    /// A header directive in the sample names the format (`#Fields:`), and
-    /// most lines are read by it. If no row fits, the header alone decides
-    /// and the lines that do not match it are malformed: that says more
-    /// than refusing the input.
-    Header(fn(&Sample) -> bool),
+    /// W3C with this field separator: a `#Fields:` directive in the sample,
+    /// followed by data lines with the separator, names the format, and most
+    /// lines must be read by it; if no row fits, the directive alone decides
+    /// and the lines that do not match it are malformed: that says more than
+    /// refusing the input. Without a directive, lines that fit one of
+    /// [`w3c::LAYOUTS`] with the separator are read by that layout
+    /// ([`w3c::assume`]).
+    Header(u8),
     /// The sample as a whole decides, and names the format with its
     /// parameters (the CLF flavour, the JSON key).
     Sample(fn(&Sample, &'static Preset, &FormatOptions) -> Option<Format>),
+    /// A wrapper ([`wrap`]): most lines have its shape, and the lines it
+    /// carries are of a format detection finds (the inner format, its
+    /// parameter).
+    Wrapper(wrap::Unwrap),
 }
 
 impl std::fmt::Debug for Preset {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name)
+    }
+}
+
+impl Preset {
+    /// Whether this is a wrapper, whose lines carry another format's.
+    pub fn wraps(&self) -> bool {
+        matches!(self.detect, Detect::Wrapper(_))
     }
 }
 
@@ -70,29 +89,52 @@ fn json_key(default: &str, o: &FormatOptions) -> AnyExtractor {
     )
 }
 
+/// The W3C extractor, with the layout assumed until a `#Fields:` if any.
+fn w3c_build(sep: u8, p: &Param) -> AnyExtractor {
+    match p {
+        Param::Layout(l) => AnyExtractor::new(w3c::W3c::assuming(l)),
+        _ => AnyExtractor::new(w3c::W3c::new(sep)),
+    }
+}
+
+/// What the wrapper rows say they count.
+const INNER: &str = "the inner line's, as its own format reads it";
+
 /// Every format logstat knows by name, in detection order.
-pub static PRESETS: [Preset; 16] = [
+pub static PRESETS: [Preset; 24] = [
     Preset {
         name: "w3c",
         aliases: &["iis"],
         what: "IIS W3C extended, also with quoted or aligned fields (IIS Advanced Logging, Incapsula, Oracle Web Cache)",
-        status: "`sc-status` of the latest `#Fields:` (may change mid-file); a line with a different field count is malformed",
-        detect: Detect::Header(|s| w3c::detect_sep(&s.lines) == Some(b' ')),
-        build: |_, _| AnyExtractor::new(w3c::W3c::new(b' ')),
+        status: "`sc-status` of the latest `#Fields:` (may change mid-file); a line with a different field count is malformed; without `#Fields:`, IIS's default layouts (`w3c:iis-8.5`, `w3c:iis-7`, `w3c:iis-6`)",
+        upstream: false,
+        detect: Detect::Header(b' '),
+        build: |p, _| w3c_build(b' ', p),
     },
     Preset {
         name: "cloudfront",
         aliases: &[],
         what: "Amazon CloudFront standard logs (W3C directives, tab-separated)",
-        status: "`sc-status` (`000` = code 0)",
-        detect: Detect::Header(|s| w3c::detect_sep(&s.lines) == Some(b'\t')),
-        build: |_, _| AnyExtractor::new(w3c::W3c::new(b'\t')),
+        status: "`sc-status` (`000` = code 0); without `#Fields:`, CloudFront's fixed column order (`cloudfront:standard`)",
+        upstream: false,
+        detect: Detect::Header(b'\t'),
+        build: |p, _| w3c_build(b'\t', p),
+    },
+    Preset {
+        name: "envoy-mixed",
+        aliases: &[],
+        what: "Envoy's text and JSON access logs in one stream",
+        status: "the token after the quoted request; in JSON lines `response_code`",
+        upstream: false,
+        detect: Detect::Sample(mixed::pick),
+        build: |_, _| AnyExtractor::new(mixed::EnvoyMixed::default()),
     },
     Preset {
         name: "traefik-json",
         aliases: &[],
         what: "Traefik JSON access logs",
         status: "`DownstreamStatus` (`--status upstream`: `OriginStatus`)",
+        upstream: true,
         detect: Detect::Lines(super::looks_json),
         build: |_, o| {
             json_key(
@@ -110,6 +152,7 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &[],
         what: "Caddy v2 JSON access logs",
         status: "`status`",
+        upstream: false,
         detect: Detect::Lines(|l| l.windows(15).any(|w| w == b"handled request")),
         build: |_, o| json_key("status", o),
     },
@@ -118,6 +161,7 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &[],
         what: "any JSON-lines log",
         status: "`--status-key a.b`, else the first well-known key most lines hold (below)",
+        upstream: false,
         detect: Detect::Sample(|s, p, o| {
             json::well_known_key(s, o).map(|k| Format::with(p, Param::Key(k.into())))
         }),
@@ -127,10 +171,38 @@ pub static PRESETS: [Preset; 16] = [
         },
     },
     Preset {
+        name: "docker-json",
+        aliases: &["docker"],
+        what: "a JSON envelope with the line in `log`: Docker's json-file driver, Fluent Bit, Fluentd",
+        status: INNER,
+        upstream: false,
+        detect: Detect::Wrapper(wrap::DOCKER_JSON),
+        build: |p, o| wrap::build(wrap::DOCKER_JSON, p, o),
+    },
+    Preset {
+        name: "json-message",
+        aliases: &[],
+        what: "a JSON envelope with the line in `message`: Elastic Agent, Filebeat, Logstash, Vector",
+        status: INNER,
+        upstream: false,
+        detect: Detect::Wrapper(wrap::JSON_MESSAGE),
+        build: |p, o| wrap::build(wrap::JSON_MESSAGE, p, o),
+    },
+    Preset {
+        name: "cri",
+        aliases: &["containerd", "cri-o"],
+        what: "the CRI log prefix (`2025-…Z stdout F `): containerd and CRI-O, Kubernetes node logs",
+        status: INNER,
+        upstream: false,
+        detect: Detect::Wrapper(wrap::CRI),
+        build: |p, o| wrap::build(wrap::CRI, p, o),
+    },
+    Preset {
         name: "alb",
         aliases: &["awsalb"],
         what: "AWS Application Load Balancer",
         status: "`elb_status_code` (`--status upstream`: `target_status_code`)",
+        upstream: true,
         detect: Detect::Lines(aws::looks_alb),
         build: |_, o| AnyExtractor::new(aws::Aws::alb(o.upstream)),
     },
@@ -139,6 +211,7 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &["awselb"],
         what: "AWS Classic Load Balancer",
         status: "`elb_status_code` (`--status upstream`: `backend_status_code`)",
+        upstream: true,
         detect: Detect::Lines(aws::looks_elb),
         build: |_, o| AnyExtractor::new(aws::Aws::elb(o.upstream)),
     },
@@ -146,15 +219,57 @@ pub static PRESETS: [Preset; 16] = [
         name: "nginx-proxy-manager",
         aliases: &["npm"],
         what: "Nginx Proxy Manager's `proxy` format, and its forks' (NPMplus)",
-        status: "`$status`, the token before ` - METHOD scheme` (after the upstream status list)",
+        status: "`$status`, the token before ` - METHOD scheme` (after the upstream status list; `--status upstream`: the list's last status)",
+        upstream: true,
         detect: Detect::Lines(npm::looks_npm),
-        build: |_, _| AnyExtractor::new(npm::Npm),
+        build: |_, o| {
+            AnyExtractor::new(npm::Npm {
+                upstream: o.upstream,
+            })
+        },
+    },
+    Preset {
+        name: "compose",
+        aliases: &["docker-compose"],
+        what: "`docker compose logs`: the service's name, padded with spaces, a bar and a space before each line",
+        status: INNER,
+        upstream: false,
+        detect: Detect::Wrapper(wrap::COMPOSE),
+        build: |p, o| wrap::build(wrap::COMPOSE, p, o),
+    },
+    Preset {
+        name: "kubectl",
+        aliases: &[],
+        what: "`kubectl logs --prefix` (`[pod/NAME/CONTAINER] `)",
+        status: INNER,
+        upstream: false,
+        detect: Detect::Wrapper(wrap::KUBECTL),
+        build: |p, o| wrap::build(wrap::KUBECTL, p, o),
+    },
+    Preset {
+        name: "syslog",
+        aliases: &["journald"],
+        what: "a syslog header (`Mar 12 08:00:00 host nginx[1]: `): journalctl's short formats, rsyslog files, nginx `access_log syslog:`",
+        status: INNER,
+        upstream: false,
+        detect: Detect::Wrapper(wrap::SYSLOG),
+        build: |p, o| wrap::build(wrap::SYSLOG, p, o),
+    },
+    Preset {
+        name: "timestamps",
+        aliases: &[],
+        what: "an RFC 3339 time before each line: `kubectl logs --timestamps`, `docker logs -t`, `docker compose logs -t` (as `compose+timestamps+…`)",
+        status: INNER,
+        upstream: false,
+        detect: Detect::Wrapper(wrap::TIMESTAMPS),
+        build: |p, o| wrap::build(wrap::TIMESTAMPS, p, o),
     },
     Preset {
         name: "envoy",
         aliases: &[],
         what: "Envoy's default access-log format",
         status: "the token after the quoted request",
+        upstream: false,
         // Envoy's default format has no client before `[time]`.
         detect: Detect::Lines(|l| l.first() == Some(&b'[')),
         build: clf_build,
@@ -164,6 +279,7 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &["traefikclf"],
         what: "Traefik's CLF access logs (Combined plus count, router, URL, duration)",
         status: "the token after the quoted request",
+        upstream: false,
         // Traefik's CLF ends with the request duration in milliseconds.
         detect: Detect::Lines(|l| {
             l.strip_suffix(b"ms")
@@ -177,6 +293,7 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &["clf"],
         what: "Apache/nginx Common Log Format",
         status: "first token after the quoted request that follows `[timestamp]`",
+        upstream: false,
         detect: Detect::Sample(clf_flavor),
         build: clf_build,
     },
@@ -185,6 +302,7 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &["nginx", "apache"],
         what: "Apache/nginx Combined Log Format (Common plus referer and user agent)",
         status: "first token after the quoted request that follows `[timestamp]`",
+        upstream: false,
         detect: Detect::Sample(clf_flavor),
         build: clf_build,
     },
@@ -193,6 +311,7 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &[],
         what: "Common with a virtual-host prefix (Apache `%v:%p`, nginx `$host`)",
         status: "first token after the quoted request that follows `[timestamp]`",
+        upstream: false,
         detect: Detect::Sample(clf_flavor),
         build: clf_build,
     },
@@ -201,6 +320,7 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &[],
         what: "Combined with a virtual-host prefix (Apache `%v:%p`, nginx `$host`)",
         status: "first token after the quoted request that follows `[timestamp]`",
+        upstream: false,
         detect: Detect::Sample(clf_flavor),
         build: clf_build,
     },
@@ -209,14 +329,16 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &[],
         what: "HAProxy HTTP log format",
         status: "the status after the timers",
+        upstream: false,
         detect: Detect::Lines(|_| true),
         build: |_, _| AnyExtractor::new(haproxy::Haproxy),
     },
     Preset {
         name: "squid",
         aliases: &[],
-        what: "Squid native access log",
+        what: "Squid native access log, the time as `%ts.%03tu` or `%tl`",
         status: "the code after `/` in the result field (`TCP_MISS/200`)",
+        upstream: false,
         detect: Detect::Lines(squid::looks_squid),
         build: |_, _| AnyExtractor::new(squid::Squid),
     },
@@ -228,7 +350,9 @@ pub static CUSTOM: Preset = Preset {
     name: "custom",
     aliases: &[],
     what: "your server's nginx `log_format` / Apache `LogFormat` string",
-    status: "nginx `$status` (`--status upstream`: `$upstream_status`), Apache `%>s`, else `%s`",
+    status: "nginx `$status` (`--status upstream`: the last status of `$upstream_status`), Apache `%>s`, else `%s`",
+    // Whether a format string logs one is its program's to say.
+    upstream: false,
     detect: Detect::Never,
     build: |p, _| match p {
         Param::Custom(program) => AnyExtractor::new(custom::Custom::new(program)),

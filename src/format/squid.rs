@@ -4,6 +4,12 @@
 //! Squid right-aligns `elapsed` with spaces, so fields are separated by runs
 //! of spaces. The status is what follows the `/` of the 4th field
 //! (`TCP_MISS/200`, `NONE/000` for no reply, which is code 0).
+//!
+//! A `logformat` that writes the time as `%tl` (`12/Mar/2024:08:00:00
+//! +0000`, local time, two tokens, bracketed or not) instead of `%ts.%03tu`
+//! moves the result field one token on; such lines are read too, also mixed
+//! with native ones in one file (a configuration changed mid-file). They are
+//! told apart by their first token, so the native lines' path is unchanged.
 
 use crate::bytes::{Positions, mask64};
 use crate::lines::{Extractor, Line, status_token};
@@ -32,13 +38,47 @@ impl Extractor for Squid {
 }
 
 /// [`Squid::classify`] by walking the spaces ([`result_field`]): for lines
-/// whose first five fields do not fit in 64 bytes.
-#[inline]
+/// whose first five fields do not fit in 64 bytes, and for lines whose time
+/// is `%tl`.
+#[cold]
+#[inline(never)]
 fn classify_walked(line: &[u8]) -> Line {
-    match result_field(line).and_then(|f| f.iter().position(|&b| b == b'/').map(|p| (f, p))) {
+    let field = match local_time(line) {
+        Some(after) => result_field(&line[after..]),
+        None => result_field(line),
+    };
+    match field.and_then(|f| f.iter().position(|&b| b == b'/').map(|p| (f, p))) {
         Some((f, p)) if p > 0 => status_token(&f[p + 1..]),
         _ => Line::Malformed,
     }
+}
+
+/// When `line` starts with a `%tl` time (`dd/Mon/yyyy:HH:MM:SS zone`, in
+/// brackets or not), the offset of its zone token: the line from there on
+/// has the native layout's field count before the result field (the zone
+/// standing where the epoch time stands).
+#[inline(always)]
+fn local_time(line: &[u8]) -> Option<usize> {
+    // Most lines that come here are native ones with a long client name.
+    if line.get(2) != Some(&b'/') && line.first() != Some(&b'[') {
+        return None;
+    }
+    let t = line.strip_prefix(b"[").unwrap_or(line);
+    let skip = line.len() - t.len();
+    let stamp = t.get(..20)?;
+    let digits = |r: std::ops::Range<usize>| stamp[r].iter().all(u8::is_ascii_digit);
+    let shaped = digits(0..2)
+        && stamp[2] == b'/'
+        && stamp[3..6].iter().all(u8::is_ascii_alphabetic)
+        && stamp[6] == b'/'
+        && digits(7..11)
+        && stamp[11] == b':'
+        && digits(12..14)
+        && stamp[14] == b':'
+        && digits(15..17)
+        && stamp[17] == b':'
+        && digits(18..20);
+    (shaped && t.get(20) == Some(&b' ')).then_some(skip + 21)
 }
 
 /// [`Squid::classify`] from bitmaps of the line's first 64 bytes, where the
@@ -64,7 +104,12 @@ fn classify_in_block(line: &[u8]) -> Option<Line> {
     let start = fourth.trailing_zeros() as usize;
     let from = u64::MAX << start;
     let end = (space & from).trailing_zeros() as usize;
-    let slash = (mask64(block, b'/') & from).trailing_zeros() as usize;
+    // The first `/`: before the 4th field it is not the native time,
+    // elapsed and client (a `%tl` time), which the walk reads.
+    let slash = mask64(block, b'/').trailing_zeros() as usize;
+    if slash < start {
+        return None;
+    }
     Some(match slash {
         s if s > start && s < end => status_token(&line[s + 1..end]),
         _ => Line::Malformed,
@@ -91,12 +136,19 @@ fn result_field(line: &[u8]) -> Option<&[u8]> {
     None
 }
 
-/// Detection signature: a `seconds.millis` timestamp first and an upper-case
-/// result code before the `/`.
+/// Detection signature: a `seconds.millis` timestamp (or a `%tl` time)
+/// first and an upper-case result code before the `/`.
 pub fn looks_squid(line: &[u8]) -> bool {
-    let first = line.split(|&b| b == b' ').next().unwrap_or(b"");
-    let ts_ok = first.contains(&b'.') && first.iter().all(|&b| b.is_ascii_digit() || b == b'.');
-    let code_ok = result_field(line).is_some_and(|f| {
+    let (ts_ok, rest) = match local_time(line) {
+        Some(after) => (true, &line[after..]),
+        None => {
+            let first = line.split(|&b| b == b' ').next().unwrap_or(b"");
+            let epoch =
+                first.contains(&b'.') && first.iter().all(|&b| b.is_ascii_digit() || b == b'.');
+            (epoch, line)
+        }
+    };
+    let code_ok = result_field(rest).is_some_and(|f| {
         f.split(|&b| b == b'/').next().is_some_and(|c| {
             !c.is_empty() && c.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
         })
@@ -118,6 +170,7 @@ mod tests {
                 4 => prop::sample::select(b" /a0-".to_vec()).prop_map(|b| vec![b]),
                 1 => prop::sample::select(vec![
                     &b"1710230400.200"[..], b"    ", b"TCP_MISS/200", b"NONE/000", b"/404", b"X/", b"2000",
+                    b"12/Mar/2024:08:00:00 +0000", b"[12/Mar/2024:08:00:00", b"1.2.3.4", b"x/200",
                 ]).prop_map(<[u8]>::to_vec),
             ],
             0..40,
@@ -136,6 +189,25 @@ mod tests {
         assert_eq!(Squid.classify(l), Line::Status(0));
         let l = b"1286536309.000 5 10.0.0.1 TCP_DENIED/403 3 CONNECT x:443 - HIER_NONE/- text/html";
         assert_eq!(Squid.classify(l), Line::Status(403));
+    }
+
+    #[test]
+    fn local_time_lines_beside_epoch_ones() {
+        for l in [
+            "12/Mar/2024:08:00:00 +0000    180 192.168.0.224 TCP_MISS/504 411 GET http://x/ - DIRECT/1.2.3.4 text/html",
+            "[12/Mar/2024:08:00:00 -0700] 180 192.168.0.224 TCP_MISS/504 411 GET http://x/ - DIRECT/1.2.3.4 text/html",
+            "12/Mar/2024:08:00:00 +0000 5 a-very-long-client-name-that-pushes-fields.example.org TCP_MISS/504 1 GET u",
+        ] {
+            assert_eq!(Squid.classify(l.as_bytes()), Line::Status(504), "{l}");
+            assert!(looks_squid(l.as_bytes()), "{l}");
+        }
+        for l in [
+            "12/Mar/2024:08:00:00 +0000 180 192.168.0.224 TCP_MISS 411 GET",
+            "12/Mar/2024:08:00:00 +0000 180 TCP_MISS/200",
+            "12/Mar/24:08:00:00 +0000 180 1.2.3.4 TCP_MISS/200 1 GET",
+        ] {
+            assert_eq!(Squid.classify(l.as_bytes()), Line::Malformed, "{l}");
+        }
     }
 
     #[test]

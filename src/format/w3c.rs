@@ -7,10 +7,83 @@
 //! see [`super::AnyExtractor::sequential`]). A data line whose field count
 //! differs from its header's is malformed: reading "column N" of a line with
 //! a different shape would count whatever happens to sit there.
+//!
+//! Lines without a `#Fields:` directive before them (`grep -v '^#'`, `tail`,
+//! lines shipped one by one) can still be read when their shape is one of a
+//! few layouts nobody has to declare: IIS's default field sets and
+//! CloudFront's fixed column order ([`LAYOUTS`]). Detection assumes such a
+//! layout only when most lines fit it field by field ([`assume`]); the
+//! report then says so. A `#Fields:` directive later in the input replaces
+//! the assumed layout as any directive replaces the one before.
 
 use crate::bytes::{block_mask, field_span, nth_bit, prefix_xor};
 use crate::lines::{Extractor, Line, status_token};
 use crate::time::{Clock, Stamp};
+
+/// A field layout assumed for lines that no `#Fields:` directive declares.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// The name after `:` in a format's name (`w3c:iis-8.5`).
+    pub name: &'static str,
+    /// What writes it, for the report's note and README.
+    pub what: &'static str,
+    /// The field separator: `b' '` for IIS, `b'\t'` for CloudFront.
+    pub sep: u8,
+    /// The field names, as a `#Fields:` directive would list them.
+    pub fields: &'static str,
+    /// Field counts a line may have: the whole list's first, then those of
+    /// earlier versions that wrote a prefix of it (CloudFront only ever
+    /// appended columns).
+    pub counts: &'static [usize],
+}
+
+impl Layout {
+    /// The 0-based column of `sc-status`.
+    fn status(&self) -> usize {
+        self.fields
+            .split(' ')
+            .position(|name| name == "sc-status")
+            .expect("every assumed layout has sc-status")
+    }
+}
+
+/// The layouts read without a `#Fields:` directive, in the order detection
+/// tries them.
+pub static LAYOUTS: [Layout; 4] = [
+    Layout {
+        name: "iis-8.5",
+        what: "IIS 8.5 and later default fields",
+        sep: b' ',
+        fields: "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken",
+        counts: &[15],
+    },
+    Layout {
+        name: "iis-7",
+        what: "IIS 7 to 8 default fields",
+        sep: b' ',
+        fields: "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken",
+        counts: &[14],
+    },
+    Layout {
+        name: "iis-6",
+        what: "IIS 6 default fields",
+        sep: b' ',
+        fields: "date time s-sitename s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status",
+        counts: &[14],
+    },
+    Layout {
+        name: "standard",
+        what: "CloudFront standard log columns",
+        sep: b'\t',
+        fields: "date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end",
+        counts: &[33, 26, 24],
+    },
+];
+
+/// The assumed layout of that name for separator `sep`.
+pub fn layout_named(sep: u8, name: &str) -> Option<&'static Layout> {
+    LAYOUTS.iter().find(|l| l.sep == sep && l.name == name)
+}
 
 /// The W3C extractor. `sep` is `b' '` for IIS and `b'\t'` for CloudFront.
 #[derive(Clone, Debug)]
@@ -23,6 +96,8 @@ pub struct W3c {
     fields: usize,
     /// Where the latest `#Fields:` has the date and the time.
     times: TimeColumns,
+    /// The layout assumed until the first `#Fields:`, if any.
+    assumed: Option<&'static Layout>,
 }
 
 impl W3c {
@@ -32,6 +107,18 @@ impl W3c {
             status: None,
             fields: 0,
             times: TimeColumns::default(),
+            assumed: None,
+        }
+    }
+
+    /// Reads lines by `layout` until a `#Fields:` directive says otherwise.
+    pub fn assuming(layout: &'static Layout) -> Self {
+        W3c {
+            sep: layout.sep,
+            status: Some(layout.status()),
+            fields: layout.counts[0],
+            times: time_columns(layout.fields.as_bytes()),
+            assumed: Some(layout),
         }
     }
 
@@ -40,6 +127,7 @@ impl W3c {
     fn set_fields(&mut self, names: &[u8]) {
         (self.fields, self.status) = layout(names);
         self.times = time_columns(names);
+        self.assumed = None;
     }
 }
 
@@ -112,7 +200,7 @@ impl Extractor for W3c {
                 read => return read,
             }
         }
-        tokenized_status(line, self.sep, col, self.fields)
+        tokenized_status(line, self.sep, col, self.fields, self.assumed)
     }
 
     fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
@@ -130,12 +218,24 @@ impl Extractor for W3c {
 /// did not read come here, so an IIS line it read is never read otherwise
 /// (a raw quote in a scanner's query string changes nothing), and the plain
 /// split's speed is kept for every line that has it.
+///
+/// Lines read by an assumed layout may also have the field count of an
+/// earlier version of it (CloudFront's older logs).
 #[cold]
 #[inline(never)]
-fn tokenized_status(line: &[u8], sep: u8, col: usize, fields: usize) -> Line {
+fn tokenized_status(
+    line: &[u8],
+    sep: u8,
+    col: usize,
+    fields: usize,
+    assumed: Option<&Layout>,
+) -> Line {
     let split = split_by_bitmaps(line, sep, col).unwrap_or_else(|| split_walked(line, sep, col));
+    let count = |n: usize| n == fields || assumed.is_some_and(|l| l.counts[1..].contains(&n));
     match split {
-        (n, Some(tok)) if n == fields => status_token(unquoted(tok)),
+        // An empty quoted field: the writer had no status to log.
+        (n, Some(b"\"\"")) if count(n) => Line::NoStatus,
+        (n, Some(tok)) if count(n) => status_token(unquoted(tok)),
         _ => Line::Malformed,
     }
 }
@@ -284,10 +384,14 @@ impl W3c {
     /// it: one separator per field when the count fits the header, else as
     /// the W3C draft tokenizes (quotes, runs of blanks).
     fn field<'l>(&self, line: &'l [u8], col: usize) -> Option<&'l [u8]> {
+        // An assumed layout also takes the field counts of its earlier
+        // versions, as `tokenized_status` does.
+        let count =
+            |n: usize| n == self.fields || self.assumed.is_some_and(|l| l.counts.contains(&n));
         match field_span(line, self.sep, col) {
-            (n, Some((a, b))) if n + 1 == self.fields => Some(&line[a..b]),
+            (n, Some((a, b))) if count(n + 1) => Some(&line[a..b]),
             _ => match split_walked(line, self.sep, col) {
-                (n, Some(f)) if n == self.fields => Some(unquoted(f)),
+                (n, Some(f)) if count(n) => Some(unquoted(f)),
                 _ => None,
             },
         }
@@ -313,6 +417,71 @@ impl W3c {
             clock.iso_utc(&buf[..n])
         }
     }
+}
+
+/// The layout of [`LAYOUTS`] with separator `sep` that most of `lines` fit
+/// field by field ([`fits`]), if one does: how detection reads lines that no
+/// `#Fields:` directive declares.
+pub fn assume(lines: &[&[u8]], sep: u8) -> Option<&'static Layout> {
+    LAYOUTS.iter().filter(|l| l.sep == sep).find(|l| {
+        let n = lines.iter().filter(|line| fits(l, line)).count();
+        n * 2 > lines.len()
+    })
+}
+
+/// [`assume`] for the lines before the first directive (all of them when
+/// there is none): a `tail` of a log cuts its `#Fields:` off, and the
+/// directives that come later (a worker restart) name their own layout.
+pub fn assume_before_directives(lines: &[&[u8]], sep: u8) -> Option<&'static Layout> {
+    let before = lines
+        .iter()
+        .position(|l| l.first() == Some(&b'#'))
+        .unwrap_or(lines.len());
+    assume(&lines[..before], sep)
+}
+
+/// Whether `line` has one of the field counts of `layout` and each field the
+/// shape its name says: a date, a time, an address, a method, a port, a site
+/// (`W3SVC1`), a status. Field counts alone would take any line with that
+/// many spaces for a W3C record.
+pub fn fits(layout: &Layout, line: &[u8]) -> bool {
+    // Every layout starts with `date time`: most lines of other formats
+    // fail here, before their fields are counted.
+    if line.get(4) != Some(&b'-') || line.get(10) != Some(&layout.sep) {
+        return false;
+    }
+    let n = line.split(|&b| b == layout.sep).count();
+    if !layout.counts.contains(&n) {
+        return false;
+    }
+    let digits = |t: &[u8]| !t.is_empty() && t.iter().all(u8::is_ascii_digit);
+    layout
+        .fields
+        .split(' ')
+        .zip(line.split(|&b| b == layout.sep))
+        .all(|(name, t)| match name {
+            "date" => {
+                t.len() == 10
+                    && t[4] == b'-'
+                    && t[7] == b'-'
+                    && digits(&t[..4])
+                    && digits(&t[5..7])
+                    && digits(&t[8..])
+            }
+            "time" => {
+                t.len() >= 8 && t[2] == b':' && t[5] == b':' && digits(&t[..2]) && digits(&t[3..5])
+            }
+            "s-ip" | "c-ip" => {
+                t.iter().any(|&b| b == b'.' || b == b':')
+                    && t.iter()
+                        .all(|&b| b.is_ascii_hexdigit() || b".:%".contains(&b))
+            }
+            "cs-method" => !t.is_empty() && t.iter().all(|&b| b.is_ascii_uppercase() || b == b'-'),
+            "s-port" => digits(t),
+            "s-sitename" => t.strip_prefix(b"W3SVC").is_some_and(digits),
+            "sc-status" => status_token(t) != Line::Malformed,
+            _ => true,
+        })
 }
 
 /// Which W3C variant a sample is, if it has a `#Fields:` directive: the first
@@ -518,12 +687,74 @@ mod tests {
                 Line::Status(200),
                 Line::Status(301),
                 Line::Status(404),
-                Line::Malformed,
+                Line::NoStatus,
                 Line::Status(302),
                 Line::Status(503),
                 Line::Malformed,
                 Line::Malformed,
                 Line::Malformed,
+            ]
+        );
+    }
+
+    #[test]
+    fn headerless_lines_by_an_assumed_layout_until_a_directive() {
+        let iis = "2024-03-12 08:00:00 10.0.0.5 GET /a q=1 443 - 203.0.113.7 Mozilla/5.0+(X11) - 404 0 0 12";
+        let iis7 = "2024-03-12 08:00:00 10.0.0.5 GET /a - 80 - ::1 curl/8 503 0 0 3";
+        let iis6 = "2024-03-12 08:00:00 W3SVC1 10.0.0.5 GET /a - 80 - 203.0.113.7 curl/8 302 0 0";
+        let l85 = layout_named(b' ', "iis-8.5").unwrap();
+        let l7 = layout_named(b' ', "iis-7").unwrap();
+        let l6 = layout_named(b' ', "iis-6").unwrap();
+        assert!(fits(l85, iis.as_bytes()) && !fits(l7, iis.as_bytes()));
+        assert!(fits(l7, iis7.as_bytes()) && !fits(l6, iis7.as_bytes()));
+        assert!(fits(l6, iis6.as_bytes()) && !fits(l7, iis6.as_bytes()));
+        assert_eq!(assume(&[iis.as_bytes()], b' '), Some(l85));
+        assert_eq!(assume(&[iis6.as_bytes()], b' '), Some(l6));
+        assert_eq!(assume(&[iis.as_bytes()], b'\t'), None);
+        assert_eq!(assume(&[b"a b c d e f g h i j k l m n o"], b' '), None);
+        let mut w = W3c::assuming(l85);
+        assert_eq!(w.classify(iis.as_bytes()), Line::Status(404));
+        assert_eq!(w.classify(iis7.as_bytes()), Line::Malformed);
+        assert_eq!(w.classify(b"#Fields: date sc-status"), Line::Skipped);
+        assert_eq!(w.classify(iis.as_bytes()), Line::Malformed);
+        assert_eq!(w.classify(b"2024-03-12 200"), Line::Status(200));
+    }
+
+    #[test]
+    fn headerless_cloudfront_of_every_column_count() {
+        let full = "2024-03-12\t08:00:00\tLHR62-C2\t512\t203.0.113.7\tGET\td1.cloudfront.net\t/a\t502\t-\tcurl/8\t-\t-\tError\tid==\tex.org\thttps\t100\t0.1\t-\tTLSv1.3\tTLS_AES_128_GCM_SHA256\tError\tHTTP/2.0\t-\t-\t443\t0.1\tError\ttext/html\t512\t-\t-";
+        let cols: Vec<&str> = full.split('\t').collect();
+        assert_eq!(cols.len(), 33);
+        let l = layout_named(b'\t', "standard").unwrap();
+        let mut w = W3c::assuming(l);
+        for n in [33, 26, 24] {
+            let line = cols[..n].join("\t");
+            assert!(fits(l, line.as_bytes()), "{n}");
+            assert_eq!(w.classify(line.as_bytes()), Line::Status(502), "{n}");
+        }
+        let line = cols[..25].join("\t");
+        assert!(!fits(l, line.as_bytes()));
+        assert_eq!(w.classify(line.as_bytes()), Line::Malformed);
+    }
+
+    #[test]
+    fn an_empty_quoted_status_is_no_status() {
+        let got = run(
+            b' ',
+            &[
+                "#Fields: date sc-status time-taken",
+                r#""2020-01-01" "" "1""#,
+                r#""2020-01-01" "-" "1""#,
+                r#""2020-01-01" " " "1""#,
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                Line::Skipped,
+                Line::NoStatus,
+                Line::NoStatus,
+                Line::Malformed
             ]
         );
     }

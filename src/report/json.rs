@@ -1,6 +1,9 @@
 //! The JSON report. Its keys (`lines`, `requests`, `no_status`, `skipped`,
 //! `malformed`, `codes`, `classes`, `inputs`) are a stable contract that
 //! scripts read; everything else is added around them, never renamed.
+//! `skipped_by_reason` breaks `skipped` down (`blank`, `directive`,
+//! `not_request`, summing to it), and each input's `note` says how it was
+//! read where its format's name does not (a W3C layout assumed).
 //!
 //! The time filter's buckets, `filtered` and `undated`, are always present
 //! (0 without a filter), at the top and per input, so `lines` is the sum of
@@ -24,6 +27,15 @@ use crate::check::{BurnAlert, CheckResult};
 use crate::escape;
 use crate::lang::Lang;
 use crate::summary::{Counts, Stamp, Summary};
+
+/// `skipped`, broken down by reason.
+fn skipped_by_reason(c: &Counts) -> Value {
+    json!({
+        "blank": c.blank(),
+        "directive": c.directives,
+        "not_request": c.not_requests,
+    })
+}
 
 /// Identifies the shape of this document.
 pub const SCHEMA: &str = "logstat/1";
@@ -95,6 +107,8 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
                 "last": i.last.map(Stamp::to_rfc3339),
                 "codes": codes,
                 "classes": classes_value(&i.counts, lang),
+                "skipped_by_reason": skipped_by_reason(&i.counts),
+                "note": i.note(),
             })
         })
         .collect();
@@ -119,6 +133,7 @@ pub fn to_value(s: &Summary, o: &ReportOptions, checks: Option<&[CheckResult]>) 
     m.insert("malformed".into(), t.malformed.into());
     m.insert("filtered".into(), t.filtered.into());
     m.insert("undated".into(), t.undated.into());
+    m.insert("skipped_by_reason".into(), skipped_by_reason(t));
     m.insert("codes".into(), codes.into());
     m.insert("classes".into(), classes.into());
     m.insert("inputs".into(), inputs.into());

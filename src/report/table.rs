@@ -220,6 +220,36 @@ pub(super) fn write_grid(w: &mut dyn Write, rows: &[Vec<Cell>], p: &Painter) -> 
     Ok(())
 }
 
+/// Why lines were skipped, for the footer: ` (blank)` when one reason
+/// accounts for all of them, ` (3 blank, 2 not a request)` when several do,
+/// nothing when none was skipped.
+fn skipped_reasons(t: &Counts, p: &Painter) -> String {
+    let reasons = [
+        (t.blank(), p.t("blank", "空行")),
+        (t.directives, p.t("directive", "指令")),
+        (t.not_requests, p.t("not a request", "非请求记录")),
+    ];
+    let present: Vec<_> = reasons.iter().filter(|(n, _)| *n > 0).collect();
+    let (open, sep, close) = match p.lang {
+        Lang::En => (" (", ", ", ")"),
+        Lang::Zh => ("（", "，", "）"),
+    };
+    match present.as_slice() {
+        [] => String::new(),
+        [(_, why)] => format!("{open}{why}{close}"),
+        many => {
+            let parts: Vec<String> = many
+                .iter()
+                .map(|(n, why)| match p.lang {
+                    Lang::En => format!("{} {why}", group(*n)),
+                    Lang::Zh => format!("{} 行{why}", group(*n)),
+                })
+                .collect();
+            format!("{open}{}{close}", parts.join(sep))
+        }
+    }
+}
+
 /// The lines [`write_grid`] writes.
 fn grid_lines(rows: &[Vec<Cell>], p: &Painter) -> Vec<String> {
     let widths = column_widths(rows);
@@ -253,9 +283,19 @@ fn grid_lines(rows: &[Vec<Cell>], p: &Painter) -> Vec<String> {
 fn input_label(path: &Path, format: &str, error: bool, p: &Painter) -> String {
     let path = escape::escape_path(path);
     if error && format.is_empty() {
-        format!("{path} ({})", p.t("error", "出错"))
-    } else {
-        format!("{path} ({format})")
+        return format!("{path} ({})", p.t("error", "出错"));
+    }
+    match crate::format::note(format) {
+        Some(note) => format!("{path} ({format}, {})", localized_note(&note, p)),
+        None => format!("{path} ({format})"),
+    }
+}
+
+/// A format's note ([`crate::format::note`]) in the table's language.
+fn localized_note(note: &str, p: &Painter) -> String {
+    match (p.lang, note.strip_prefix("layout assumed (no #Fields:): ")) {
+        (Lang::Zh, Some(what)) => format!("无 #Fields:，按假定布局读取：{what}"),
+        _ => note.to_string(),
     }
 }
 
@@ -614,13 +654,18 @@ fn write_footer(w: &mut dyn Write, s: &Summary, p: &Painter) -> io::Result<()> {
         group(t.skipped),
         group(t.malformed),
     );
+    let why = skipped_reasons(t, p);
     let mut sum = match p.lang {
-        Lang::En => format!(
-            "{l} lines = {r} requests + {n} no status + {k} skipped (blank or directive) + {m} malformed"
-        ),
-        Lang::Zh => format!(
-            "共 {l} 行 = {r} 个请求 + {n} 行无状态码 + {k} 行跳过（空行或指令）+ {m} 行格式错误"
-        ),
+        Lang::En => {
+            format!("{l} lines = {r} requests + {n} no status + {k} skipped{why} + {m} malformed")
+        }
+        // A full-width parenthesis needs no space before the `+`.
+        Lang::Zh if why.is_empty() => {
+            format!("共 {l} 行 = {r} 个请求 + {n} 行无状态码 + {k} 行跳过 + {m} 行格式错误")
+        }
+        Lang::Zh => {
+            format!("共 {l} 行 = {r} 个请求 + {n} 行无状态码 + {k} 行跳过{why}+ {m} 行格式错误")
+        }
     };
     // The time filter's buckets, only when it set some lines aside: without
     // a filter they are always 0 and would only lengthen the line.

@@ -7,7 +7,13 @@ pub(super) enum Op {
     /// Bytes that must appear verbatim.
     Lit(Vec<u8>),
     /// A field that is skipped (`status` false) or read as the status.
-    Field { status: bool, quoted: bool },
+    /// `list`: nginx writes one value per upstream tried (`502, 200`,
+    /// `502 : 504`), so the spaces of those separators are inside the field.
+    Field {
+        status: bool,
+        quoted: bool,
+        list: bool,
+    },
 }
 
 /// A compiled custom format. Two programs are equal when compiled from the
@@ -18,6 +24,8 @@ pub struct Program {
     pub(super) ops: Vec<Op>,
     /// Where the time is, if the format writes one it can read.
     pub(super) time: Option<super::time::TimeField>,
+    /// Whether the format logs `$upstream_status`.
+    upstream: bool,
 }
 
 /// Which syntax a format string is written in.
@@ -53,14 +61,23 @@ impl Program {
         };
         let has = |n: &str| pieces.iter().any(|p| matches!(p, Piece::Var(v) if v == n));
         let status_var = match syntax {
-            Syntax::Nginx if upstream && has("upstream_status") => "upstream_status",
+            Syntax::Nginx if upstream => "upstream_status",
             Syntax::Nginx => "status",
+            Syntax::Apache if upstream => {
+                return Err(
+                    "--status upstream: an Apache format logs no upstream status".to_string(),
+                );
+            }
             Syntax::Apache if has(">s") => ">s",
             Syntax::Apache if has("s") => "s",
             Syntax::Apache => "<s",
         };
+        let upstream_status = syntax == Syntax::Nginx && has("upstream_status");
         if !has(status_var) {
             return Err(match syntax {
+                Syntax::Nginx if upstream => {
+                    "--status upstream: the format has no $upstream_status field".to_string()
+                }
                 Syntax::Nginx => "the format has no $status field".to_string(),
                 Syntax::Apache => "the format has no %>s or %s field".to_string(),
             });
@@ -87,6 +104,7 @@ impl Program {
                     ops.push(Op::Field {
                         status,
                         quoted: false,
+                        list: syntax == Syntax::Nginx && is_list(&v),
                     });
                 }
             }
@@ -118,6 +136,7 @@ impl Program {
             source: source.to_string(),
             ops,
             time,
+            upstream: upstream_status,
         })
     }
 
@@ -125,6 +144,18 @@ impl Program {
     pub fn source(&self) -> &str {
         &self.source
     }
+
+    /// Whether the format logs the upstream's status (`$upstream_status`).
+    pub fn has_upstream(&self) -> bool {
+        self.upstream
+    }
+}
+
+/// nginx variables that hold one value per upstream server tried, separated
+/// by `, ` (servers of one group) and ` : ` (groups, after an internal
+/// redirect): every `$upstream_…` variable but the cache status.
+fn is_list(var: &str) -> bool {
+    var.starts_with("upstream_") && var != "upstream_cache_status"
 }
 
 /// The first variable that holds a time logstat can read back: its index

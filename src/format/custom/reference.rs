@@ -16,17 +16,23 @@ pub(super) fn classify(ops: &[Op], line: &[u8]) -> Line {
                 }
                 p += l.len();
             }
-            Op::Field { status, quoted } => {
+            Op::Field {
+                status,
+                quoted,
+                list,
+            } => {
                 let next = match ops.get(i + 1) {
                     Some(Op::Lit(l)) => Some(l.as_slice()),
                     _ => None,
                 };
                 let end = match next {
+                    None if *status && *list => list_end(line, p),
                     None if *status => line[p..]
                         .iter()
                         .position(|&b| b == b' ' || b == b'\t')
                         .map_or(line.len(), |n| p + n),
                     None => line.len(),
+                    Some(l) if *list && !*quoted && l[0] == b' ' => list_end(line, p),
                     Some(l) if *quoted => match closing_quote(line, p) {
                         Some(q) if line[q..].starts_with(l) => q,
                         _ => return Line::Malformed,
@@ -40,6 +46,10 @@ pub(super) fn classify(ops: &[Op], line: &[u8]) -> Line {
                         None => return Line::Malformed,
                     },
                 };
+                if *status && *list {
+                    let last = line[p..end].split(|&b| b == b' ').next_back();
+                    return status_token(last.unwrap_or_default());
+                }
                 if *status {
                     return status_token(&line[p..end]);
                 }
@@ -48,4 +58,28 @@ pub(super) fn classify(ops: &[Op], line: &[u8]) -> Line {
         }
     }
     Line::Malformed
+}
+
+/// Where a list field starting at `p` ends: at the first space or tab that
+/// is not part of a `, ` or ` : ` separator.
+fn list_end(line: &[u8], p: usize) -> usize {
+    let mut q = p;
+    while q < line.len() {
+        if line[q] == b'\t' {
+            return q;
+        }
+        if line[q] == b' ' {
+            if q > p && line[q - 1] == b',' {
+                q += 1;
+                continue;
+            }
+            if line[q + 1..].starts_with(b": ") {
+                q += 3;
+                continue;
+            }
+            return q;
+        }
+        q += 1;
+    }
+    line.len()
 }

@@ -5,7 +5,7 @@ use super::compile::{Op, Program};
 use crate::bytes;
 use crate::format::clf::closing_quote_by;
 use crate::lines::{
-    Extractor, Line, Sink, WindowLines, count_lines, for_each_window, status_token,
+    Extractor, Line, SLOTS, Sink, WindowLines, count_lines, for_each_window, status_token,
 };
 
 /// Runs a [`Program`] on each line.
@@ -92,6 +92,8 @@ impl Lit {
 #[derive(Clone, Debug)]
 struct Skip {
     end: End,
+    /// A list of values, one per upstream tried; as the status, its last.
+    list: bool,
     after: Lit,
     /// The byte this field's end is searched for (unused for `Blank`), and
     /// the index of its bitmap in the windowed loop.
@@ -111,6 +113,10 @@ enum End {
     Quote,
     /// At the first occurrence of the next literal.
     Find,
+    /// At the first space or tab outside the `, ` and ` : ` separators of an
+    /// nginx upstream list (`502, 200`, `502 : 504`); only in
+    /// [`matched_end_slow`], so no other field pays for it.
+    List,
 }
 
 /// Bytes per window of [`Custom::count_chunk`]: its bitmaps (at most
@@ -127,6 +133,7 @@ impl Custom {
             let Op::Field {
                 status: is_status,
                 quoted,
+                list,
             } = op
             else {
                 if i == 0 {
@@ -135,9 +142,14 @@ impl Custom {
                 continue;
             };
             let after = Lit::new(p.ops.get(i + 1).map(op_lit).unwrap_or_default());
+            // A list's end is never searched for: its needle is `\n`, which
+            // no line holds, so the fast path of `matched_end` passes it on
+            // to `matched_end_slow` without a test of its own.
             let (end, needle) = match after.bytes.first() {
+                None if *list => (End::List, b'\n'),
                 None => (End::Blank, b'\n'),
                 Some(_) if *quoted => (End::Quote, b'"'),
+                Some(b' ') if *list => (End::List, b'\n'),
                 // A space-delimited field ends at the first space:
                 // `$remote_addr [` must not swallow `1.2.3.4 - -`.
                 Some(b' ') => (End::Space, b' '),
@@ -145,7 +157,7 @@ impl Custom {
             };
             // Bitmap 0 of the windowed loop is `\n`.
             let map = match end {
-                End::Blank => 0,
+                End::Blank | End::List => 0,
                 _ => match needles.iter().position(|&n| n == needle) {
                     Some(i) => i + 1,
                     None => {
@@ -156,6 +168,7 @@ impl Custom {
             };
             fields.push(Skip {
                 end,
+                list: *list,
                 after,
                 needle,
                 map: u8::try_from(map).unwrap_or(u8::MAX),
@@ -208,7 +221,14 @@ impl Custom {
                 .position(|&b| b == b' ' || b == b'\t')
                 .map_or(e, |n| p + n),
             End::Space => find(f, p).unwrap_or(e),
+            End::List => {
+                return match matched_end(buf, p, e, f, &find) {
+                    Some(end) => last_status(&buf[p..end]),
+                    None => Line::Malformed,
+                };
+            }
             End::Quote | End::Find => match matched_end(buf, p, e, f, &find) {
+                Some(end) if f.list => return last_status(&buf[p..end]),
                 Some(end) => end,
                 None => return Line::Malformed,
             },
@@ -259,7 +279,15 @@ impl Custom {
                     let kind = ex.run(w, s, e, move |f, from| {
                         bit_before(all, usize::from(f.map) * WORDS, from, e)
                     });
-                    sink.record(kind, &w[s..e], *index);
+                    // A program reads a status, `-` or nothing: those two
+                    // booked here, without the other kinds' cases.
+                    match kind {
+                        Line::Status(code) if usize::from(code) < SLOTS => {
+                            sink.counts.codes[usize::from(code)] += 1;
+                        }
+                        Line::NoStatus => sink.counts.no_status += 1,
+                        _ => sink.record(kind, &w[s..e], *index),
+                    }
                 }
                 *index += 1;
             }
@@ -387,10 +415,10 @@ fn matched_end_slow<F>(buf: &[u8], p: usize, e: usize, f: &Skip, find: &F) -> Op
 where
     F: Fn(&Skip, usize) -> Option<usize>,
 {
-    let mut q = if matches!(f.end, End::Quote) {
-        closing_quote_by(buf, p, |from| find(f, from))?
-    } else {
-        find(f, p)?
+    let mut q = match f.end {
+        End::Quote => closing_quote_by(buf, p, |from| find(f, from))?,
+        End::List => list_end(buf, p, e),
+        _ => find(f, p)?,
     };
     loop {
         if f.after.at(buf, q, e) {
@@ -401,6 +429,31 @@ where
         }
         q = find(f, q + 1)?;
     }
+}
+
+/// Where the upstream list starting at `p` ends in the line `buf[..e]`: at
+/// the first space or tab that is not part of a `, ` or ` : ` separator, or
+/// at the line's end.
+#[cold]
+fn list_end(buf: &[u8], p: usize, e: usize) -> usize {
+    let mut q = p;
+    while q < e {
+        match buf[q] {
+            b'\t' => return q,
+            b' ' if q > p && buf[q - 1] == b',' => q += 1,
+            b' ' if buf[q + 1..e].starts_with(b": ") => q += 3,
+            b' ' => return q,
+            _ => q += 1,
+        }
+    }
+    e
+}
+
+/// The status of the upstream that answered last: the last value of the
+/// list (`502, 200` is 200, `502 : 504` is 504).
+#[cold]
+fn last_status(list: &[u8]) -> Line {
+    status_token(list.rsplit(|&b| b == b' ').next().unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ proptest! {
             r#"%h %l %u %t \"%r\" %>s %b"#,
             r#"%v:%p %h %t \"%r\" %s"#,
             r#"$remote_addr <<<a long separator>>> [$time_local] "$request" $status"#,
+            r#"$remote_addr $upstream_status $status $upstream_addr"#,
         ]),
         line in prop::collection::vec(
             prop::sample::select(b"ab1 \t\"\\[]|:-0259".to_vec()), 0..160),
@@ -25,6 +26,7 @@ proptest! {
             b"::1|0.2|201|5",
             b"h.example:443 ::1 [t] \"GET /\" 302",
             b"::1 <<<a long separator>>> [t] \"GET /\" 200",
+            b"::1 502, 200 : 504 504 a, b : c",
             // A quoted field that the random tail continues, after a
             // backslash.
             b"1.2.3.4 [t] \"\\",
@@ -75,8 +77,9 @@ proptest! {
     }
 }
 
-const FORMATS: [&str; 6] = [
+const FORMATS: [&str; 7] = [
     NGINX,
+    r#"$remote_addr [$time_local] $upstream_status $status $upstream_response_time"#,
     r#"$a|$b;$c:$status"#,
     // Five needles: counted line by line.
     r#"$a|$b;$c:$d,$e!$status"#,
@@ -85,8 +88,9 @@ const FORMATS: [&str; 6] = [
     r#"%h %l %u %t \"%r\" %>s %b"#,
 ];
 
-const HEADS: [&[u8]; 8] = [
+const HEADS: [&[u8]; 9] = [
     b"",
+    b"1.2.3.4 [t] 502, 200 : 504 504 0.1, 0.2 : 0.3",
     b"a|b;c:200",
     b"a|b;c:d,e!404",
     b"1.2.3.4 [t] \"GET /\" 200 1",
@@ -193,6 +197,45 @@ fn nginx_upstream_status() {
     let p = Program::compile(f, true).unwrap();
     assert_eq!(Custom::new(&p).classify(b"1.2.3.4 502 -"), Line::NoStatus);
     assert_eq!(st(f, "1.2.3.4 502 -"), Line::Status(502));
+}
+
+#[test]
+fn upstream_lists_are_one_field_and_the_last_status_is_the_upstreams() {
+    let f = "$remote_addr $upstream_status $status $upstream_addr";
+    let up = Custom::new(&Program::compile(f, true).unwrap());
+    for (line, client, upstream) in [
+        ("::1 200 200 a:80", 200, Line::Status(200)),
+        ("::1 502, 200 200 a:80, b:80", 200, Line::Status(200)),
+        ("::1 502 : 504 504 a:80 : c:80", 504, Line::Status(504)),
+        ("::1 502, 502 : 503 503 a, b : c", 503, Line::Status(503)),
+        ("::1 - 404 -", 404, Line::NoStatus),
+    ] {
+        assert_eq!(st(f, line), Line::Status(client), "{line}");
+        assert_eq!(up.clone().classify(line.as_bytes()), upstream, "{line}");
+    }
+    // The list last in the format.
+    let f = "$remote_addr $status $upstream_status";
+    let mut up = Custom::new(&Program::compile(f, true).unwrap());
+    assert_eq!(up.classify(b"::1 200 502, 200"), Line::Status(200));
+    assert_eq!(up.classify(b"::1 504 502 : 504\tx"), Line::Status(504));
+    // A quoted list.
+    let f = r#"$remote_addr "$upstream_status" $status"#;
+    let mut up = Custom::new(&Program::compile(f, true).unwrap());
+    assert_eq!(up.classify(br#"::1 "502, 201" 201"#), Line::Status(201));
+}
+
+#[test]
+fn upstream_without_upstream_status_is_refused() {
+    let err = Program::compile("$remote_addr $status", true).unwrap_err();
+    assert!(err.contains("$upstream_status"), "{err}");
+    let err = Program::compile("%h %>s", true).unwrap_err();
+    assert!(err.contains("Apache"), "{err}");
+    assert!(
+        Program::compile("$upstream_status $status", true)
+            .unwrap()
+            .has_upstream()
+    );
+    assert!(!Program::compile("$status", false).unwrap().has_upstream());
 }
 
 #[test]

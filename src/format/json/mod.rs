@@ -22,10 +22,13 @@
 //! its first segment(s) is descended into.
 //!
 //! Values: a non-negative integer up to 999 or a string holding a status token
-//! (`"200"`, `"000"`) is a status; `0` is code 0. `null` and `"-"` are
+//! (`"200"`, `"000"`) is a status; `0` is code 0. `null`, `""` and `"-"` are
 //! `no_status`: the record is well formed and says explicitly that there was
-//! no status. An absent key, a line without an object (other log messages
-//! interleaved in the same file) and any other value are malformed.
+//! no status. A line that is one complete JSON object without the key is a
+//! record of the same logger that is not a request (Caddy's and Traefik's
+//! start-up messages): skipped, as [`Line::NotRequest`]. A line without an
+//! object (other log messages interleaved in the same file), broken JSON and
+//! any other value are malformed.
 //!
 //! Keys are compared as raw bytes: a key spelled with `\u` escapes is not
 //! recognised (no logger writes ASCII key names that way).
@@ -80,6 +83,10 @@ pub const WELL_KNOWN_KEYS: [&str; 16] = [
 /// The first of [`WELL_KNOWN_KEYS`] that most of the sample's lines hold,
 /// each in a JSON object.
 pub fn well_known_key(sample: &Sample, opts: &FormatOptions) -> Option<&'static str> {
+    let objects = sample.lines().iter().filter(|l| looks_json(l)).count();
+    if objects * 2 <= sample.lines().len() {
+        return None;
+    }
     WELL_KNOWN_KEYS
         .iter()
         .copied()
@@ -203,6 +210,39 @@ impl Extractor for Json {
     }
 }
 
+/// What a JSON line holds under a top-level key ([`string_member`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Member {
+    /// A string: its contents (between the quotes, still escaped).
+    String(usize, usize),
+    /// The line is one complete object without the key.
+    Absent,
+    /// Anything else: another value, broken JSON, not an object.
+    Other,
+}
+
+/// The top-level member `key` of the JSON object `line` (which starts with
+/// its `{`), when its value is a string: where a log envelope
+/// (`{"log":"…"}`) carries the line it wraps.
+pub fn string_member(line: &[u8], key: &[u8]) -> Member {
+    if line.first() != Some(&b'{') {
+        return Member::Other;
+    }
+    let key = Key {
+        path: key,
+        quoted: Quoted::new(key),
+    };
+    let mut blocks = Blocks::new(Baseline, line, 1);
+    match find(line, &mut blocks, 1, key) {
+        Found::Value(at) if line.get(at) == Some(&b'"') => match blocks.quote_from(at + 1) {
+            Some(end) => Member::String(at + 1, end),
+            None => Member::Other,
+        },
+        Found::Absent(end) if absent(line, 0, end) == Line::NotRequest => Member::Absent,
+        _ => Member::Other,
+    }
+}
+
 /// Classifies one line for a key path.
 #[inline(always)]
 pub fn classify(line: &[u8], path: &[u8]) -> Line {
@@ -229,7 +269,26 @@ fn classify_in<L: Lanes>(cpu: L, line: &[u8], rest: &[u8], key: impl Needle) -> 
     let mut blocks = Blocks::within(cpu, line, rest, open + 1);
     match find(line, &mut blocks, open + 1, key) {
         Found::Value(at) => value(line, &mut blocks, at),
-        Found::Absent(_) | Found::Broken => Line::Malformed,
+        Found::Absent(end) => absent(line, open, end),
+        Found::Broken => Line::Malformed,
+    }
+}
+
+/// A line whose object ended at `end` without the key: a record that is not
+/// a request (a start-up or error message of the same logger) when the line
+/// is that one object and nothing else; anything around it is not a record
+/// this format knows.
+#[cold]
+#[inline(never)]
+pub(super) fn absent(line: &[u8], open: usize, end: usize) -> Line {
+    if open == 0
+        && line[end..]
+            .iter()
+            .all(|&b| matches!(b, b' ' | b'\t' | b'\r'))
+    {
+        Line::NotRequest
+    } else {
+        Line::Malformed
     }
 }
 

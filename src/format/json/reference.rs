@@ -13,6 +13,9 @@ pub fn classify(line: &[u8], path: &[u8]) -> Line {
     };
     match find(line, open + 1, path) {
         Found::Value(at) => value(line, at),
+        Found::Absent(end) if open == 0 && line[end..].iter().all(|b| b" \t\r".contains(b)) => {
+            Line::NotRequest
+        }
         Found::Absent(_) | Found::Broken => Line::Malformed,
     }
 }
@@ -76,6 +79,7 @@ fn find(line: &[u8], mut p: usize, path: &[u8]) -> Found {
 fn value(line: &[u8], p: usize) -> Line {
     match line.get(p) {
         Some(b'"') => match string_end(line, p + 1) {
+            Some(end) if end == p + 1 => Line::NoStatus,
             Some(end) => status_token(&line[p + 1..end]),
             None => Line::Malformed,
         },

@@ -13,7 +13,7 @@ fn top_level_key_only() {
     assert_eq!(st(l, "request.status"), Line::Status(500));
     assert_eq!(
         st(r#"{"request":{"status":500}}"#, "status"),
-        Line::Malformed
+        Line::NotRequest
     );
 }
 
@@ -29,8 +29,25 @@ fn values() {
     assert_eq!(st(r#"{"status":-1}"#, "status"), Line::Malformed);
     assert_eq!(st(r#"{"status":true}"#, "status"), Line::Malformed);
     assert_eq!(st(r#"{"status":[200]}"#, "status"), Line::Malformed);
-    assert_eq!(st(r#"{"other":200}"#, "status"), Line::Malformed);
-    assert_eq!(st(r#"{}"#, "status"), Line::Malformed);
+    assert_eq!(st(r#"{"status":""}"#, "status"), Line::NoStatus);
+    assert_eq!(st(r#"{"status":" "}"#, "status"), Line::Malformed);
+}
+
+#[test]
+fn an_object_without_the_key_is_not_a_request() {
+    assert_eq!(st(r#"{"other":200}"#, "status"), Line::NotRequest);
+    assert_eq!(st(r#"{}"#, "status"), Line::NotRequest);
+    assert_eq!(st("{\"msg\":\"started\"} \t", "status"), Line::NotRequest);
+    assert_eq!(st(r#"{"a":{"b":1}}"#, "a.c"), Line::NotRequest);
+    // Not one complete object: not a record this format knows.
+    assert_eq!(st(r#"{"other":200} x"#, "status"), Line::Malformed);
+    assert_eq!(
+        st(r#"{"other":200}{"status":200}"#, "status"),
+        Line::Malformed
+    );
+    assert_eq!(st(r#"ts {"other":200}"#, "status"), Line::Malformed);
+    assert_eq!(st(r#"{"other":200"#, "status"), Line::Malformed);
+    assert_eq!(st(r#"{"other":}"#, "status"), Line::Malformed);
 }
 
 #[test]

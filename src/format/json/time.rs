@@ -12,8 +12,17 @@ use crate::time::{Clock, Epoch, Stamp};
 /// Keys read for a line's time when `--time-key` is not given, any of them
 /// at the top level of the object: the first one the line holds counts
 /// (Traefik writes `StartUTC` before `time`, which is when the line was
-/// written, not when the request came).
-pub const TIME_KEYS: [&str; 6] = ["time", "timestamp", "@timestamp", "ts", "date", "StartUTC"];
+/// written, not when the request came). `start_time` is Envoy's and Istio's
+/// `%START_TIME%`.
+pub const TIME_KEYS: [&str; 7] = [
+    "time",
+    "timestamp",
+    "@timestamp",
+    "ts",
+    "date",
+    "StartUTC",
+    "start_time",
+];
 
 /// Any of [`TIME_KEYS`].
 #[derive(Clone, Copy)]

@@ -121,6 +121,8 @@ fn find_nested<L: Lanes>(line: &[u8], blocks: &mut Blocks<L>, p: usize, path: &[
 pub(super) fn value<L: Lanes>(line: &[u8], blocks: &mut Blocks<L>, p: usize) -> Line {
     match line.get(p) {
         Some(b'"') => match blocks.quote_from(p + 1) {
+            // `""`: the logger had no status to write.
+            Some(end) if end == p + 1 => Line::NoStatus,
             Some(end) => status_token(&line[p + 1..end]),
             None => Line::Malformed,
         },
