@@ -87,7 +87,7 @@ const WINDOW: usize = 64 * 1024;
 /// go through [`Clf::classify`], so results are exactly those of the
 /// line-by-line extractor.
 pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
-    each_line(chunk, sink, |w, quotes, s, e, sink, index| {
+    each_line(&mut Clf, chunk, sink, |_, w, quotes, s, e, sink, index| {
         if let Some(code) = fast_status(w, quotes, s, e) {
             sink.counts.codes[code as usize] += 1;
         } else {
@@ -101,14 +101,15 @@ pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
 /// empty lines and hands every other line to `book` as `(window, its quote
 /// bitmap, start, end, sink, line index)`.
 #[inline(always)]
-fn each_line(
+fn each_line<E: Extractor>(
+    ex: &mut E,
     chunk: &[u8],
     sink: &mut Sink,
-    mut book: impl FnMut(&[u8], &[u64], usize, usize, &mut Sink, u64),
+    mut book: impl FnMut(&mut E, &[u8], &[u64], usize, usize, &mut Sink, u64),
 ) {
     let mut quotes = [0u64; WINDOW / 64];
     let mut newlines = [0u64; WINDOW / 64];
-    for_each_window(&mut Clf, chunk, sink, WINDOW, |_, w, sink, index| {
+    for_each_window(ex, chunk, sink, WINDOW, |ex, w, sink, index| {
         let words = w.len().div_ceil(64);
         bytes::fill_bitmaps(
             w,
@@ -120,7 +121,7 @@ fn each_line(
             if e == s {
                 sink.counts.skipped += 1;
             } else {
-                book(w, quotes, s, e, sink, *index);
+                book(ex, w, quotes, s, e, sink, *index);
             }
             *index += 1;
         }
@@ -241,14 +242,21 @@ fn bracketed(line: &[u8]) -> Option<(usize, usize, usize)> {
 /// [`stamped`] found them, so reading it costs the [`Clock`]'s compare of
 /// the minute with the previous line's and the seconds.
 pub fn count_chunk_detailed(chunk: &[u8], sink: &mut Sink) {
-    each_line(chunk, sink, |w, quotes, s, e, sink, index| {
+    count_detailed(&mut Clf, chunk, sink);
+}
+
+/// [`count_chunk_detailed`] reading the fields `--top` asks through `ex`.
+fn count_detailed<E: Extractor>(ex: &mut E, chunk: &[u8], sink: &mut Sink) {
+    each_line(ex, chunk, sink, |ex, w, quotes, s, e, sink, index| {
         if let Some(code) = fast_status(w, quotes, s, e) {
             let q = bytes::next_bit(quotes, s) - s;
             let line = &w[s..e];
-            sink.record_dated_by(code as usize, |clock| stamp_before(line, q, clock));
+            if sink.record_dated_by(code as usize, |clock| stamp_before(line, q, clock)) {
+                sink.record_top(ex, line, code);
+            }
         } else {
-            let kind = Clf.classify(&w[s..e]);
-            sink.record_detailed(&mut Clf, kind, &w[s..e], index);
+            let kind = ex.classify(&w[s..e]);
+            sink.record_detailed(ex, kind, &w[s..e], index);
         }
     });
 }
@@ -380,6 +388,105 @@ pub fn detect(lines: &[&[u8]]) -> Option<Flavor> {
         (true, false) => Flavor::VhostCommon,
         (true, true) => Flavor::VhostCombined,
     })
+}
+
+/// Which member of the family an input is, for the fields besides the
+/// status: where the host, the client, the size and the quoted fields
+/// after the status are. The status is read the same way for all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// `client ident user [time] "request" status size`.
+    Common,
+    /// Common, then `"referer" "agent"`.
+    Combined,
+    /// Common after a virtual host (`%v:%p`, nginx `$host`).
+    VCommon,
+    /// Combined after a virtual host.
+    VCombined,
+    /// Envoy's default: `[time] "request" status flags received sent
+    /// duration upstream-time "x-forwarded-for" "agent" "request-id"
+    /// "authority" "upstream-host"`.
+    Envoy,
+    /// Traefik's: Combined, then `count "router" "server-url" 3ms`.
+    Traefik,
+}
+
+/// The CLF-family extractor that also reads the fields of its [`Layout`]
+/// (the status and times as [`Clf`] reads them).
+#[derive(Clone, Copy, Debug)]
+pub struct ClfFields(pub Layout);
+
+impl Extractor for ClfFields {
+    #[inline]
+    fn classify(&mut self, line: &[u8]) -> Line {
+        Clf.classify(line)
+    }
+
+    fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
+        count_chunk(chunk, sink);
+    }
+
+    #[inline]
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        timestamp(line, clock)
+    }
+
+    fn count_chunk_detailed(&mut self, chunk: &[u8], sink: &mut Sink) {
+        count_detailed(self, chunk, sink);
+    }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        _: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        field(self.0, line, want.field)
+    }
+}
+
+/// Field `f` of a CLF-family line of layout `layout`: the request's parts
+/// from the request, the size and the quoted fields counted from the
+/// status, the host and client from the tokens before the time.
+pub fn field(layout: Layout, line: &[u8], f: crate::top::Field) -> Option<&[u8]> {
+    use super::fields::{quoted, request_field, token};
+    use crate::top::Field;
+    let (open, quote) = match find_quote(line, 0) {
+        Some(q) if stamped(line, q) => (
+            if q >= 29 && line[q - 29] == b'[' {
+                q - 29
+            } else {
+                q - 27
+            },
+            q,
+        ),
+        _ => {
+            let (open, _, quote) = bracketed(line)?;
+            (open, quote)
+        }
+    };
+    let close = closing_quote(line, quote + 1)?;
+    let after = || status_span(line, close + 1).map(|(_, e)| &line[e..]);
+    let head = || line[..open].split(|&b| b == b' ');
+    let vhost = matches!(layout, Layout::VCommon | Layout::VCombined);
+    let value = match f {
+        Field::Path | Field::Url | Field::Method | Field::Protocol => {
+            request_field(&line[quote + 1..close], f)
+        }
+        Field::Bytes if layout == Layout::Envoy => token(after()?, 2),
+        Field::Bytes => token(after()?, 0),
+        Field::Referer => quoted(after()?, 0),
+        Field::Agent => quoted(after()?, 1),
+        Field::Host if layout == Layout::Envoy => quoted(after()?, 3),
+        Field::Host if vhost => head().next().map(|h| h.strip_suffix(b",").unwrap_or(h)),
+        Field::Upstream if layout == Layout::Envoy => quoted(after()?, 4),
+        Field::Upstream if layout == Layout::Traefik => quoted(after()?, 3),
+        Field::Client => head()
+            .nth(usize::from(vhost))
+            .map(|c| c.strip_suffix(b",").unwrap_or(c)),
+        _ => None,
+    };
+    value.filter(|v| !v.is_empty() && *v != b"-")
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 pub mod aws;
 pub mod clf;
 pub mod custom;
+pub mod fields;
 pub mod haproxy;
 pub mod json;
 pub mod npm;
@@ -21,6 +22,7 @@ pub mod w3c;
 use crate::escape::escape_str;
 use crate::lines::{Extractor, Line, Sink, is_blank};
 use crate::time::{Clock, Stamp};
+use crate::top::Wanted;
 pub use presets::{Detect, PRESETS, Preset};
 
 /// Settings that change what an extractor reads, from the command line.
@@ -120,6 +122,12 @@ trait Counter: Send + Sync {
     fn clone_box(&self) -> Box<dyn Counter>;
     fn count_detailed(&mut self, chunk: &[u8], sink: &mut Sink);
     fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp>;
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &Wanted,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]>;
 }
 
 impl<E: Extractor + Sync + 'static> Counter for E {
@@ -145,6 +153,15 @@ impl<E: Extractor + Sync + 'static> Counter for E {
 
     fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
         Extractor::timestamp(self, line, clock)
+    }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &Wanted,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        Extractor::field(self, line, want, buf)
     }
 }
 
@@ -179,6 +196,20 @@ impl AnyExtractor {
             Line::Status(_) | Line::NoStatus => self.0.timestamp(line, clock),
             _ => None,
         }
+    }
+
+    /// Field `want` of one line outside the engine (tests, a reference
+    /// count): its value when the format reads the line as a request, as
+    /// `--top` counts it (`-` and empty are none).
+    pub fn field_of(&mut self, line: &[u8], want: &Wanted) -> Option<Vec<u8>> {
+        if !matches!(self.classify(line), Line::Status(_)) {
+            return None;
+        }
+        let mut buf = Vec::new();
+        self.0
+            .field(line, want, &mut buf)
+            .filter(|v| !v.is_empty() && *v != b"-")
+            .map(<[u8]>::to_vec)
     }
 
     /// Classifies one line outside the engine (detection, tests), with the

@@ -8,6 +8,8 @@
 
 use super::{AnyExtractor, Format, FormatOptions, Param, Sample, aws, clf, custom, haproxy, json};
 use super::{npm, squid, w3c};
+use crate::top::Field::{self, Agent, Bytes, Client, Host, Key, Method, Path, Protocol, Referer};
+use crate::top::Field::{Upstream, Url};
 
 /// One format logstat knows by name.
 pub struct Preset {
@@ -21,6 +23,10 @@ pub struct Preset {
     pub what: &'static str,
     /// Which field is counted, for README.
     pub status: &'static str,
+    /// The fields besides the status that `--top` can ask of it. W3C
+    /// lists those its `#Fields:` may declare: a line whose header lacks
+    /// one has no value for it.
+    pub fields: &'static [Field],
     /// How detection recognises it; rows are tried in table order, most
     /// specific first.
     pub detect: Detect,
@@ -58,17 +64,32 @@ fn clf_flavor(s: &Sample, p: &'static Preset, _: &FormatOptions) -> Option<Forma
     (s.clf_flavor().map(clf::Flavor::name) == Some(p.name)).then(|| Format::of(p))
 }
 
-fn clf_build(_: &Param, _: &FormatOptions) -> AnyExtractor {
-    AnyExtractor::new(clf::Clf)
+/// A CLF-family extractor that reads the fields of `layout`.
+fn clf_build(layout: clf::Layout) -> AnyExtractor {
+    AnyExtractor::new(clf::ClfFields(layout))
 }
 
-/// The key `--status-key` names, else the preset's own.
-fn json_key(default: &str, o: &FormatOptions) -> AnyExtractor {
+/// The key `--status-key` names, else the preset's own; fields from the
+/// keys `keys` lists.
+fn json_key(default: &str, o: &FormatOptions, keys: &'static json::FieldKeys) -> AnyExtractor {
     AnyExtractor::new(
         json::Json::new(o.status_key.as_deref().unwrap_or(default))
-            .with_time_key(o.time_key.as_deref()),
+            .with_time_key(o.time_key.as_deref())
+            .with_field_keys(keys),
     )
 }
+
+/// Fields of the CLF family: Common's, Combined's and with a virtual host.
+const COMMON_FIELDS: &[Field] = &[Path, Url, Method, Protocol, Client, Bytes];
+const COMBINED_FIELDS: &[Field] = &[Path, Url, Method, Protocol, Client, Agent, Referer, Bytes];
+const VCOMMON_FIELDS: &[Field] = &[Path, Url, Method, Protocol, Host, Client, Bytes];
+const VCOMBINED_FIELDS: &[Field] = &[
+    Path, Url, Method, Protocol, Host, Client, Agent, Referer, Bytes,
+];
+/// Every named field, and any JSON key.
+const JSON_FIELDS: &[Field] = &[
+    Path, Url, Method, Protocol, Host, Client, Agent, Referer, Upstream, Bytes, Key,
+];
 
 /// Every format logstat knows by name, in detection order.
 pub static PRESETS: [Preset; 16] = [
@@ -77,6 +98,9 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &["iis"],
         what: "IIS W3C extended, also with quoted or aligned fields (IIS Advanced Logging, Incapsula, Oracle Web Cache)",
         status: "`sc-status` of the latest `#Fields:` (may change mid-file); a line with a different field count is malformed",
+        fields: &[
+            Path, Url, Method, Protocol, Host, Client, Agent, Referer, Bytes,
+        ],
         detect: Detect::Header(|s| w3c::detect_sep(&s.lines) == Some(b' ')),
         build: |_, _| AnyExtractor::new(w3c::W3c::new(b' ')),
     },
@@ -85,6 +109,9 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &[],
         what: "Amazon CloudFront standard logs (W3C directives, tab-separated)",
         status: "`sc-status` (`000` = code 0)",
+        fields: &[
+            Path, Url, Method, Protocol, Host, Client, Agent, Referer, Bytes,
+        ],
         detect: Detect::Header(|s| w3c::detect_sep(&s.lines) == Some(b'\t')),
         build: |_, _| AnyExtractor::new(w3c::W3c::new(b'\t')),
     },
@@ -93,6 +120,7 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &[],
         what: "Traefik JSON access logs",
         status: "`DownstreamStatus` (`--status upstream`: `OriginStatus`)",
+        fields: JSON_FIELDS,
         detect: Detect::Lines(super::looks_json),
         build: |_, o| {
             json_key(
@@ -102,6 +130,7 @@ pub static PRESETS: [Preset; 16] = [
                     "DownstreamStatus"
                 },
                 o,
+                &json::TRAEFIK_KEYS,
             )
         },
     },
@@ -110,20 +139,24 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &[],
         what: "Caddy v2 JSON access logs",
         status: "`status`",
+        fields: &[
+            Path, Url, Method, Protocol, Host, Client, Agent, Referer, Bytes, Key,
+        ],
         detect: Detect::Lines(|l| l.windows(15).any(|w| w == b"handled request")),
-        build: |_, o| json_key("status", o),
+        build: |_, o| json_key("status", o, &json::CADDY_KEYS),
     },
     Preset {
         name: "json",
         aliases: &[],
         what: "any JSON-lines log",
         status: "`--status-key a.b`, else the first well-known key most lines hold (below)",
+        fields: JSON_FIELDS,
         detect: Detect::Sample(|s, p, o| {
             json::well_known_key(s, o).map(|k| Format::with(p, Param::Key(k.into())))
         }),
         build: |p, o| match p {
-            Param::Key(k) => json_key(k, o),
-            _ => json_key(json::WELL_KNOWN_KEYS[0], o),
+            Param::Key(k) => json_key(k, o, &json::COMMON_KEYS),
+            _ => json_key(json::WELL_KNOWN_KEYS[0], o, &json::COMMON_KEYS),
         },
     },
     Preset {
@@ -131,6 +164,9 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &["awsalb"],
         what: "AWS Application Load Balancer",
         status: "`elb_status_code` (`--status upstream`: `target_status_code`)",
+        fields: &[
+            Path, Url, Method, Protocol, Host, Client, Agent, Upstream, Bytes,
+        ],
         detect: Detect::Lines(aws::looks_alb),
         build: |_, o| AnyExtractor::new(aws::Aws::alb(o.upstream)),
     },
@@ -139,6 +175,9 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &["awselb"],
         what: "AWS Classic Load Balancer",
         status: "`elb_status_code` (`--status upstream`: `backend_status_code`)",
+        fields: &[
+            Path, Url, Method, Protocol, Host, Client, Agent, Upstream, Bytes,
+        ],
         detect: Detect::Lines(aws::looks_elb),
         build: |_, o| AnyExtractor::new(aws::Aws::elb(o.upstream)),
     },
@@ -147,6 +186,9 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &["npm"],
         what: "Nginx Proxy Manager's `proxy` format, and its forks' (NPMplus)",
         status: "`$status`, the token before ` - METHOD scheme` (after the upstream status list)",
+        fields: &[
+            Path, Url, Method, Host, Client, Agent, Referer, Upstream, Bytes,
+        ],
         detect: Detect::Lines(npm::looks_npm),
         build: |_, _| AnyExtractor::new(npm::Npm),
     },
@@ -156,8 +198,9 @@ pub static PRESETS: [Preset; 16] = [
         what: "Envoy's default access-log format",
         status: "the token after the quoted request",
         // Envoy's default format has no client before `[time]`.
+        fields: &[Path, Url, Method, Protocol, Host, Agent, Upstream, Bytes],
         detect: Detect::Lines(|l| l.first() == Some(&b'[')),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::Envoy),
     },
     Preset {
         name: "traefik",
@@ -165,50 +208,58 @@ pub static PRESETS: [Preset; 16] = [
         what: "Traefik's CLF access logs (Combined plus count, router, URL, duration)",
         status: "the token after the quoted request",
         // Traefik's CLF ends with the request duration in milliseconds.
+        fields: &[
+            Path, Url, Method, Protocol, Client, Agent, Referer, Upstream, Bytes,
+        ],
         detect: Detect::Lines(|l| {
             l.strip_suffix(b"ms")
                 .and_then(|r| r.split(|&b| b == b' ').next_back())
                 .is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
         }),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::Traefik),
     },
     Preset {
         name: "common",
         aliases: &["clf"],
         what: "Apache/nginx Common Log Format",
         status: "first token after the quoted request that follows `[timestamp]`",
+        fields: COMMON_FIELDS,
         detect: Detect::Sample(clf_flavor),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::Common),
     },
     Preset {
         name: "combined",
         aliases: &["nginx", "apache"],
         what: "Apache/nginx Combined Log Format (Common plus referer and user agent)",
         status: "first token after the quoted request that follows `[timestamp]`",
+        fields: COMBINED_FIELDS,
         detect: Detect::Sample(clf_flavor),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::Combined),
     },
     Preset {
         name: "vcommon",
         aliases: &[],
         what: "Common with a virtual-host prefix (Apache `%v:%p`, nginx `$host`)",
         status: "first token after the quoted request that follows `[timestamp]`",
+        fields: VCOMMON_FIELDS,
         detect: Detect::Sample(clf_flavor),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::VCommon),
     },
     Preset {
         name: "vcombined",
         aliases: &[],
         what: "Combined with a virtual-host prefix (Apache `%v:%p`, nginx `$host`)",
         status: "first token after the quoted request that follows `[timestamp]`",
+        fields: VCOMBINED_FIELDS,
         detect: Detect::Sample(clf_flavor),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::VCombined),
     },
     Preset {
         name: "haproxy",
         aliases: &[],
         what: "HAProxy HTTP log format",
         status: "the status after the timers",
+        fields: &[Path, Url, Method, Protocol, Client, Upstream, Bytes],
         detect: Detect::Lines(|_| true),
         build: |_, _| AnyExtractor::new(haproxy::Haproxy),
     },
@@ -217,6 +268,7 @@ pub static PRESETS: [Preset; 16] = [
         aliases: &[],
         what: "Squid native access log",
         status: "the code after `/` in the result field (`TCP_MISS/200`)",
+        fields: &[Path, Url, Method, Host, Client, Upstream, Bytes],
         detect: Detect::Lines(squid::looks_squid),
         build: |_, _| AnyExtractor::new(squid::Squid),
     },
@@ -229,6 +281,7 @@ pub static CUSTOM: Preset = Preset {
     aliases: &[],
     what: "your server's nginx `log_format` / Apache `LogFormat` string",
     status: "nginx `$status` (`--status upstream`: `$upstream_status`), Apache `%>s`, else `%s`",
+    fields: &[],
     detect: Detect::Never,
     build: |p, _| match p {
         Param::Custom(program) => AnyExtractor::new(custom::Custom::new(program)),
@@ -291,6 +344,19 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// The fields column of README's table for `p`.
+fn fields_cell(p: &Preset) -> String {
+    if std::ptr::eq(p, &CUSTOM) {
+        return "from its variables (`$request`, `$request_uri`, `$host`, `$http_user_agent`, `%r`, `%U`, `%h`, `%{User-Agent}i` …)".into();
+    }
+    let names: Vec<String> = p.fields.iter().map(|f| format!("`{}`", f.name())).collect();
+    let mut cell = names.join(", ");
+    if matches!(p.name, "w3c" | "cloudfront") {
+        cell.push_str(" (as its `#Fields:` declares)");
+    }
+    cell
+}
+
 /// The names `--log-format` accepts, in table order.
 pub fn names() -> impl Iterator<Item = &'static str> {
     PRESETS.iter().map(|p| p.name)
@@ -298,7 +364,9 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 
 /// README's format table: one row per preset, then format strings.
 pub fn markdown_table() -> String {
-    let mut out = String::from("| `--log-format` | what | status read |\n|---|---|---|\n");
+    let mut out = String::from(
+        "| `--log-format` | what | status read | `--top` fields |\n|---|---|---|---|\n",
+    );
     for p in PRESETS.iter().chain(std::iter::once(&CUSTOM)) {
         let names = if std::ptr::eq(p, &CUSTOM) {
             "a format string".to_string()
@@ -309,7 +377,12 @@ pub fn markdown_table() -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        out.push_str(&format!("| {names} | {} | {} |\n", p.what, p.status));
+        out.push_str(&format!(
+            "| {names} | {} | {} | {} |\n",
+            p.what,
+            p.status,
+            fields_cell(p)
+        ));
     }
     out
 }

@@ -23,6 +23,8 @@ pub struct W3c {
     fields: usize,
     /// Where the latest `#Fields:` has the date and the time.
     times: TimeColumns,
+    /// Where it has the fields `--top` reads.
+    named: FieldColumns,
 }
 
 impl W3c {
@@ -32,6 +34,7 @@ impl W3c {
             status: None,
             fields: 0,
             times: TimeColumns::default(),
+            named: FieldColumns::default(),
         }
     }
 
@@ -40,6 +43,7 @@ impl W3c {
     fn set_fields(&mut self, names: &[u8]) {
         (self.fields, self.status) = layout(names);
         self.times = time_columns(names);
+        self.named = field_columns(names);
     }
 }
 
@@ -117,6 +121,15 @@ impl Extractor for W3c {
 
     fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
         self.stamp(line, clock)
+    }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        self.named_field(line, want.field, buf)
     }
 }
 
@@ -326,6 +339,99 @@ pub fn detect_sep(lines: &[&[u8]]) -> Option<u8> {
         Some(_) => Some(b' '),
         None if header.windows(7).any(|w| w == b"x-edge-") => Some(b'\t'),
         None => Some(b' '),
+    }
+}
+
+/// The 0-based columns of the fields `--top` reads in a `#Fields:` layout
+/// (names in any case).
+#[derive(Clone, Copy, Debug, Default)]
+struct FieldColumns {
+    stem: Option<usize>,
+    query: Option<usize>,
+    uri: Option<usize>,
+    method: Option<usize>,
+    protocol: Option<usize>,
+    host: Option<usize>,
+    client: Option<usize>,
+    agent: Option<usize>,
+    referer: Option<usize>,
+    bytes: Option<usize>,
+}
+
+fn field_columns(names: &[u8]) -> FieldColumns {
+    let names: Vec<&[u8]> = names
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let at = |want: &[&str]| {
+        want.iter().find_map(|w| {
+            names
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(w.as_bytes()))
+        })
+    };
+    FieldColumns {
+        stem: at(&["cs-uri-stem"]),
+        query: at(&["cs-uri-query"]),
+        uri: at(&["cs-uri"]),
+        method: at(&["cs-method"]),
+        protocol: at(&["cs-version", "cs-protocol-version"]),
+        // CloudFront's `cs(Host)` is its own domain; the request's Host
+        // header is `x-host-header`.
+        host: at(&["x-host-header", "cs(Host)", "cs-host"]),
+        client: at(&["c-ip"]),
+        agent: at(&["cs(User-Agent)"]),
+        referer: at(&["cs(Referer)", "cs(Referrer)"]),
+        bytes: at(&["sc-bytes"]),
+    }
+}
+
+impl W3c {
+    /// Field `f` of a data line, from the column the latest `#Fields:`
+    /// gives it; the URL is `cs-uri-stem` and `?cs-uri-query` (written into
+    /// `buf`), or `cs-uri`.
+    fn named_field<'a>(
+        &self,
+        line: &'a [u8],
+        f: crate::top::Field,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        use crate::top::Field;
+        let line = line.strip_prefix(super::UTF8_BOM).unwrap_or(line);
+        let c = &self.named;
+        let col = |i: Option<usize>| {
+            self.field(line, i?)
+                .map(unquoted)
+                .filter(|v| !v.is_empty() && *v != b"-")
+        };
+        match f {
+            Field::Path => match col(c.stem) {
+                Some(stem) => Some(stem),
+                None => super::fields::path(col(c.uri)?),
+            },
+            Field::Url => {
+                let Some(stem) = col(c.stem) else {
+                    return col(c.uri);
+                };
+                match col(c.query) {
+                    Some(q) => {
+                        buf.extend_from_slice(stem);
+                        buf.push(b'?');
+                        buf.extend_from_slice(q);
+                        Some(&buf[..])
+                    }
+                    None => Some(stem),
+                }
+            }
+            Field::Method => col(c.method),
+            Field::Protocol => col(c.protocol),
+            Field::Host => col(c.host),
+            Field::Client => col(c.client),
+            Field::Agent => col(c.agent),
+            Field::Referer => col(c.referer),
+            Field::Bytes => col(c.bytes),
+            _ => None,
+        }
     }
 }
 
