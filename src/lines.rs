@@ -54,7 +54,7 @@
 use crate::bytes::{mask64, next_bit};
 use crate::status::Class;
 use crate::time::{Clock, Stamp, Zone};
-use crate::top::{TopWork, Wanted};
+use crate::top::{CodeMask, TopWork, Wanted};
 
 /// What one line is. Every line lands in exactly one of these buckets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -642,6 +642,16 @@ impl Sink<'_> {
         if top.picks(code) {
             count_top(top, ex, line, code);
         }
+    }
+
+    /// The codes the `--top` work of [`Sink::detail`] takes (none without
+    /// it): a chunk loop tests a request's code against it before
+    /// [`Sink::record_top`].
+    pub fn top_mask(&self) -> CodeMask {
+        self.detail
+            .as_deref()
+            .and_then(|d| d.top.as_ref())
+            .map_or(CodeMask::NONE, TopWork::mask)
     }
 
     /// The time work of [`Sink::detail`], if any.

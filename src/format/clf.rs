@@ -13,6 +13,7 @@ use memchr::memchr;
 use crate::bytes;
 use crate::lines::{Extractor, Line, Sink, WindowLines, for_each_window, status_token};
 use crate::time::{Clock, Stamp};
+use crate::top::CodeMask;
 
 /// Which member of the family an input is. Only a label for reports: all
 /// flavors are read by the same [`Clf`] extractor.
@@ -242,23 +243,79 @@ fn bracketed(line: &[u8]) -> Option<(usize, usize, usize)> {
 /// [`stamped`] found them, so reading it costs the [`Clock`]'s compare of
 /// the minute with the previous line's and the seconds.
 pub fn count_chunk_detailed(chunk: &[u8], sink: &mut Sink) {
-    count_detailed(&mut Clf, chunk, sink);
+    count_detailed(&mut Clf, None, chunk, sink);
 }
 
-/// [`count_chunk_detailed`] reading the fields `--top` asks through `ex`.
-fn count_detailed<E: Extractor>(ex: &mut E, chunk: &[u8], sink: &mut Sink) {
+/// [`count_chunk_detailed`] reading the fields `--top` asks through `ex`,
+/// or, on the fast path, of `layout` from the request's quote already
+/// found (`None`: `ex` reads no fields).
+fn count_detailed<E: Extractor>(ex: &mut E, layout: Option<Layout>, chunk: &[u8], sink: &mut Sink) {
+    // Fixed for the chunk: whether times are read, and which codes a
+    // `--top` takes; the loop is compiled for each, so that time work
+    // alone pays nothing for `--top`, nor `--top` for time work.
+    let picks = sink.top_mask();
+    match (sink.time_work().is_some(), picks != CodeMask::NONE) {
+        (true, true) => detailed_loop::<E, true, true>(ex, layout, picks, chunk, sink),
+        (true, false) => detailed_loop::<E, true, false>(ex, layout, picks, chunk, sink),
+        (false, true) => detailed_loop::<E, false, true>(ex, layout, picks, chunk, sink),
+        (false, false) => detailed_loop::<E, false, false>(ex, layout, picks, chunk, sink),
+    }
+}
+
+/// [`count_detailed`]'s loop, `TIMED` when times are read, `TOP` when a
+/// `--top` takes some codes (`picks`).
+#[inline(always)]
+fn detailed_loop<E: Extractor, const TIMED: bool, const TOP: bool>(
+    ex: &mut E,
+    layout: Option<Layout>,
+    picks: CodeMask,
+    chunk: &[u8],
+    sink: &mut Sink,
+) {
     each_line(ex, chunk, sink, |ex, w, quotes, s, e, sink, index| {
         if let Some(code) = fast_status(w, quotes, s, e) {
-            let q = bytes::next_bit(quotes, s) - s;
             let line = &w[s..e];
-            if sink.record_dated_by(code as usize, |clock| stamp_before(line, q, clock)) {
-                sink.record_top(ex, line, code);
+            let counted = if TIMED {
+                sink.record_dated_by(code as usize, |clock| {
+                    let q = bytes::next_bit(quotes, s) - s;
+                    stamp_before(line, q, clock)
+                })
+            } else {
+                sink.counts.codes[code as usize] += 1;
+                true
+            };
+            if TOP && counted && picks.picks(code) {
+                let quote = bytes::next_bit(quotes, s) - s;
+                top_line(ex, layout, line, quote, code, sink);
             }
         } else {
-            let kind = ex.classify(&w[s..e]);
-            sink.record_detailed(ex, kind, &w[s..e], index);
+            slow_line(ex, &w[s..e], sink, index);
         }
     });
+}
+
+/// The `--top` work of a line on [`count_detailed`]'s fast path, out of
+/// the loop: few lines are selected.
+#[inline(never)]
+fn top_line<E: Extractor>(
+    ex: &mut E,
+    layout: Option<Layout>,
+    line: &[u8],
+    quote: usize,
+    code: u16,
+    sink: &mut Sink,
+) {
+    match layout {
+        Some(layout) => sink.record_top(&mut Anchored { layout, quote }, line, code),
+        None => sink.record_top(ex, line, code),
+    }
+}
+
+/// A line [`count_detailed`]'s fast path passes on, out of the loop.
+#[inline(never)]
+fn slow_line<E: Extractor>(ex: &mut E, line: &[u8], sink: &mut Sink, index: u64) {
+    let kind = ex.classify(line);
+    sink.record_detailed(ex, kind, line, index);
 }
 
 /// Finds the status token of a CLF-family line: `(start, end)` byte offsets,
@@ -432,7 +489,8 @@ impl Extractor for ClfFields {
     }
 
     fn count_chunk_detailed(&mut self, chunk: &[u8], sink: &mut Sink) {
-        count_detailed(self, chunk, sink);
+        let layout = self.0;
+        count_detailed(self, Some(layout), chunk, sink);
     }
 
     fn field<'a>(
@@ -445,27 +503,69 @@ impl Extractor for ClfFields {
     }
 }
 
+/// The fields of a line on [`count_detailed`]'s fast path, whose request
+/// quote the bitmaps found: [`field`] without looking for it again.
+#[derive(Clone, Copy)]
+struct Anchored {
+    layout: Layout,
+    quote: usize,
+}
+
+impl Extractor for Anchored {
+    fn classify(&mut self, line: &[u8]) -> Line {
+        Clf.classify(line)
+    }
+
+    #[inline]
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        _: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        field_at(self.layout, line, self.quote, want.field)
+    }
+}
+
 /// Field `f` of a CLF-family line of layout `layout`: the request's parts
 /// from the request, the size and the quoted fields counted from the
 /// status, the host and client from the tokens before the time.
 pub fn field(layout: Layout, line: &[u8], f: crate::top::Field) -> Option<&[u8]> {
-    use super::fields::{quoted, request_field, token};
-    use crate::top::Field;
-    let (open, quote) = match find_quote(line, 0) {
-        Some(q) if stamped(line, q) => (
-            if q >= 29 && line[q - 29] == b'[' {
-                q - 29
-            } else {
-                q - 27
-            },
-            q,
-        ),
+    match find_quote(line, 0) {
+        Some(q) if stamped(line, q) => field_at(layout, line, q, f),
         _ => {
             let (open, _, quote) = bracketed(line)?;
-            (open, quote)
+            field_from(layout, line, open, quote, f)
         }
+    }
+}
+
+/// [`field`] of a line whose request quote `quote` follows a usual-width
+/// `[timestamp] ` ([`stamped`]).
+#[inline]
+fn field_at(layout: Layout, line: &[u8], quote: usize, f: crate::top::Field) -> Option<&[u8]> {
+    let open = if quote >= 29 && line[quote - 29] == b'[' {
+        quote - 29
+    } else {
+        quote - 27
     };
-    let close = closing_quote(line, quote + 1)?;
+    field_from(layout, line, open, quote, f)
+}
+
+/// [`field`] of a line whose time opens at `open` and request at `quote`.
+#[inline]
+fn field_from(
+    layout: Layout,
+    line: &[u8],
+    open: usize,
+    quote: usize,
+    f: crate::top::Field,
+) -> Option<&[u8]> {
+    use super::fields::{quoted, request_field, token};
+    use crate::top::Field;
+    let close = closing_quote_by(line, quote + 1, |from| {
+        memchr(b'"', &line[from..]).map(|p| from + p)
+    })?;
     let after = || status_span(line, close + 1).map(|(_, e)| &line[e..]);
     let head = || line[..open].split(|&b| b == b' ');
     let vhost = matches!(layout, Layout::VCommon | Layout::VCombined);

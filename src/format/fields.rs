@@ -65,7 +65,12 @@ pub struct Request<'a> {
 /// is not one (`-`, a TLS handshake sent to a plain port). A target with
 /// spaces in it (`GET /a b HTTP/1.1`) runs from the method to the protocol.
 pub fn request(req: &[u8]) -> Option<Request<'_>> {
-    let sp = memchr(b' ', req)?;
+    // A method is a few bytes: a plain loop finds its end sooner than a
+    // SIMD search's set-up.
+    let sp = match req.iter().take(16).position(|&b| b == b' ') {
+        Some(sp) => sp,
+        None => memchr(b' ', req)?,
+    };
     let method = &req[..sp];
     // A method is a word (`GET`, `M-SEARCH`); `- - -` is no request.
     if !method.first().is_some_and(u8::is_ascii_alphabetic)
@@ -76,7 +81,13 @@ pub fn request(req: &[u8]) -> Option<Request<'_>> {
         return None;
     }
     let rest = trim(&req[sp + 1..]);
-    let (target, protocol) = match memrchr(b' ', rest) {
+    // The usual protocol, ` HTTP/1.1`, is the last 9 bytes; else the last
+    // space is looked for.
+    let last = match rest.len().checked_sub(9) {
+        Some(p) if rest[p] == b' ' => Some(p),
+        _ => memrchr(b' ', rest),
+    };
+    let (target, protocol) = match last {
         Some(p) if rest[p + 1..].starts_with(b"HTTP/") => (trim(&rest[..p]), Some(&rest[p + 1..])),
         _ => (rest, None),
     };
@@ -104,7 +115,13 @@ pub fn request_field(req: &[u8], f: Field) -> Option<&[u8]> {
 /// and without the scheme and host of an absolute URL (`/` when it has no
 /// path). Other targets (`*`, a `CONNECT` authority) are their own path.
 pub fn path(target: &[u8]) -> Option<&[u8]> {
-    let p = match authority_start(target) {
+    // Most targets are origin-form (`/a?b`): no scheme to look for.
+    let absolute = target.first() != Some(&b'/');
+    let p = match if absolute {
+        authority_start(target)
+    } else {
+        None
+    } {
         Some(a) => {
             let rest = &target[a..];
             match rest.iter().position(|&b| matches!(b, b'/' | b'?' | b'#')) {
@@ -114,10 +131,7 @@ pub fn path(target: &[u8]) -> Option<&[u8]> {
         }
         None => target,
     };
-    let end = p
-        .iter()
-        .position(|&b| b == b'?' || b == b'#')
-        .unwrap_or(p.len());
+    let end = memchr::memchr2(b'?', b'#', p).unwrap_or(p.len());
     (end > 0).then_some(&p[..end])
 }
 

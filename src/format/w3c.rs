@@ -359,31 +359,44 @@ struct FieldColumns {
 }
 
 fn field_columns(names: &[u8]) -> FieldColumns {
-    let names: Vec<&[u8]> = names
+    let mut c = FieldColumns::default();
+    let names = names
         .split(|&b| b == b' ' || b == b'\t')
-        .filter(|t| !t.is_empty())
-        .collect();
-    let at = |want: &[&str]| {
-        want.iter().find_map(|w| {
-            names
-                .iter()
-                .position(|n| n.eq_ignore_ascii_case(w.as_bytes()))
-        })
-    };
-    FieldColumns {
-        stem: at(&["cs-uri-stem"]),
-        query: at(&["cs-uri-query"]),
-        uri: at(&["cs-uri"]),
-        method: at(&["cs-method"]),
-        protocol: at(&["cs-version", "cs-protocol-version"]),
-        // CloudFront's `cs(Host)` is its own domain; the request's Host
-        // header is `x-host-header`.
-        host: at(&["x-host-header", "cs(Host)", "cs-host"]),
-        client: at(&["c-ip"]),
-        agent: at(&["cs(User-Agent)"]),
-        referer: at(&["cs(Referer)", "cs(Referrer)"]),
-        bytes: at(&["sc-bytes"]),
+        .filter(|t| !t.is_empty());
+    // The first column of each name; CloudFront's `cs(Host)` is its own
+    // domain, so its `x-host-header` (the request's Host) comes first.
+    let mut host = (None, None);
+    for (i, n) in names.enumerate() {
+        let is = |w: &str| n.eq_ignore_ascii_case(w.as_bytes());
+        let slot = if is("cs-uri-stem") {
+            &mut c.stem
+        } else if is("cs-uri-query") {
+            &mut c.query
+        } else if is("cs-uri") {
+            &mut c.uri
+        } else if is("cs-method") {
+            &mut c.method
+        } else if is("cs-version") || is("cs-protocol-version") {
+            &mut c.protocol
+        } else if is("x-host-header") {
+            &mut host.0
+        } else if is("cs(Host)") || is("cs-host") {
+            &mut host.1
+        } else if is("c-ip") {
+            &mut c.client
+        } else if is("cs(User-Agent)") {
+            &mut c.agent
+        } else if is("cs(Referer)") || is("cs(Referrer)") {
+            &mut c.referer
+        } else if is("sc-bytes") {
+            &mut c.bytes
+        } else {
+            continue;
+        };
+        slot.get_or_insert(i);
     }
+    c.host = host.0.or(host.1);
+    c
 }
 
 impl W3c {

@@ -272,6 +272,11 @@ impl TopWork {
         }
     }
 
+    /// The codes any spec takes.
+    pub fn mask(&self) -> CodeMask {
+        self.union
+    }
+
     /// Whether any spec takes requests of `code`.
     #[inline(always)]
     pub fn picks(&self, code: u16) -> bool {
