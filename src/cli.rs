@@ -46,6 +46,7 @@ use crate::report::{self, ReportOptions};
 use crate::scan::{self, ScanOptions};
 use crate::summary::Summary;
 use crate::text::{self, group};
+use crate::top::{CodeMask, Field, Grouping, TopSpec, Wanted};
 
 pub use crate::report::Output;
 
@@ -139,6 +140,13 @@ pub enum Error {
     /// `--by` intervals that cannot judge a check over time.
     #[error("--by: {0}")]
     Step(String),
+    /// A `--top`, `--where`, `-n` or `--group-paths` that cannot be used
+    /// as given (the message names the option).
+    #[error("{0}")]
+    Top(String),
+    /// A `--where` selector that does not parse.
+    #[error("--where '{}': {}", escape::escape_str(&.0.source), .0.message)]
+    Where(check::ParseError),
     /// `--slo` with nothing to measure against it.
     #[error(
         "--slo is the target of burn-rate alerts: add --burn-alerts, or a check such as --fail-if 'burn(1h,5m) > 14.4'"
@@ -236,6 +244,7 @@ pub fn print_error(e: &Error) {
             text.lines().map(|l| escape::escape_str(l) + "\n").collect()
         }
         Error::Expression(p) => format!("logstat: {p}\n{}", p.pointer()),
+        Error::Where(p) => format!("logstat: {e}\n{}", p.pointer()),
         Error::Time { error, .. } => format!("logstat: {e}\n{}", error.pointer()),
         Error::Explain(explain::Error::NotTargets(bad)) => {
             bad.iter().map(|b| format!("logstat: {b}\n")).collect()
@@ -426,6 +435,72 @@ pub struct Args {
     /// Print failed and warned checks as CI annotations [default: github when GITHUB_ACTIONS=true]. Example: `--annotations github`
     #[arg(long, value_enum, value_name = "KIND")]
     pub annotations: Option<Annotations>,
+
+    /// The values of FIELD with most requests (repeatable): path, url, method, protocol, host, client, agent, referer, upstream, bytes, or json:KEY; `--where` and `-n` after it narrow it. Example: `--top path --where 5xx`
+    #[arg(long, value_name = "FIELD", value_parser = Wanted::parse)]
+    pub top: Vec<Wanted>,
+
+    /// The requests the `--top` before it counts: a selector as in --fail-if (`5xx`, `404,499`, `500-504`, `!2xx`) [default: every request]. Example: `--top path --where 5xx`
+    #[arg(long = "where", id = "where", value_name = "SELECTOR")]
+    pub where_: Vec<String>,
+
+    /// Rows the `--top` before it shows [default: 10]. Example: `--top client -n 20`
+    #[arg(short = 'n', long = "top-rows", value_name = "N", value_parser = parse_top_rows)]
+    pub top_rows: Vec<usize>,
+
+    /// Memory for counting `--top` values, all of them together (K, M, G); beyond it counts are shown with their error bound [default: 256M]. Example: `--top-memory 1G`
+    #[arg(long, value_name = "SIZE", value_parser = parse_top_memory)]
+    pub top_memory: Option<usize>,
+
+    /// For `--top path`: fold path segments that are ids (numbers, UUIDs, long hex, base64-like tokens) into {id}; `=REGEX=NAME` adds a rule for whole segments (repeatable). Example: `--group-paths`, `--group-paths='[a-z]{2}-[A-Z]{2}=locale'`
+    #[arg(long, value_name = "REGEX=NAME", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub group_paths: Vec<String>,
+
+    /// Where each `--top`, `--where` and `-n` stood on the command line.
+    #[arg(skip)]
+    pub top_order: TopOrder,
+}
+
+/// The positions of `--top`, `--where` and `-n` among the arguments, to
+/// give each `--where` and `-n` to the `--top` before it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TopOrder {
+    pub top: Vec<usize>,
+    pub where_: Vec<usize>,
+    pub rows: Vec<usize>,
+}
+
+impl TopOrder {
+    /// The positions in parsed arguments.
+    pub fn of(m: &clap::ArgMatches) -> TopOrder {
+        let at = |id: &str| m.indices_of(id).map(|i| i.collect()).unwrap_or_default();
+        TopOrder {
+            top: at("top"),
+            where_: at("where"),
+            rows: at("top_rows"),
+        }
+    }
+}
+
+/// Rows shown for a `--top` without `-n`.
+pub const DEFAULT_TOP_ROWS: usize = 10;
+
+/// Most rows `-n` takes.
+pub const MAX_TOP_ROWS: usize = 1_000_000;
+
+/// `-n N`: 1 to [`MAX_TOP_ROWS`].
+fn parse_top_rows(s: &str) -> Result<usize, String> {
+    bounded(s, 1, MAX_TOP_ROWS, "rows")
+}
+
+/// `--top-memory SIZE`: bytes, or a number with K, M or G (powers of
+/// 1024), at least 64K.
+fn parse_top_memory(s: &str) -> Result<usize, String> {
+    match scan::parse_size(s, "512M")? {
+        Some(b) if b < 64 << 10 => Err("too small: at least 64K".into()),
+        Some(b) if b <= isize::MAX as usize => Ok(b),
+        _ => Err("too large".into()),
+    }
 }
 
 /// Most worker threads `-j` takes. Far above any machine's cores; beyond it
@@ -535,7 +610,10 @@ pub fn command() -> clap::Command {
 
 /// Parses the process arguments with [`command`].
 fn parse_args() -> Result<Args, clap::Error> {
-    Args::from_arg_matches(&command().try_get_matches()?)
+    let m = command().try_get_matches()?;
+    let mut args = Args::from_arg_matches(&m)?;
+    args.top_order = TopOrder::of(&m);
+    Ok(args)
 }
 
 pub fn main() -> ExitCode {
@@ -625,6 +703,17 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
     }
     let format =
         format::parse_choice(&args.log_format, &format_options).map_err(Error::LogFormat)?;
+    let top = top_specs(&args, lang)?;
+    if !top.is_empty() && args.last.is_some() {
+        return Err(Error::Top(
+            "--top cannot be combined with --last yet: give the window with --since (e.g. --since -15m)".into(),
+        ));
+    }
+    if let FormatChoice::Fixed(f) = &format
+        && let Some(why) = top.iter().find_map(|t| f.refusal(&t.wanted))
+    {
+        return Err(Error::Top(why));
+    }
     let data_on_stdout = stdout_claim(&args)?;
     refuse_overwriting_inputs(&args)?;
     let mut dump: Option<Box<dyn Write + Send>> = match &args.dump_malformed {
@@ -648,6 +737,8 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         max_line: args.max_line_length.unwrap_or(0),
         series_step,
         time,
+        top,
+        top_memory: args.top_memory.unwrap_or(0),
     };
     interrupt::install(&opts.cancel);
     interrupt::mask(true);
@@ -713,6 +804,111 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         let _ = writeln!(io::stderr().lock(), "logstat: {line}");
     }
     Ok(outcome)
+}
+
+/// The `--top`s, each with the `--where` and `-n` that follow it (before
+/// the next `--top`) and, for `path`, the `--group-paths` rules.
+fn top_specs(args: &Args, lang: Lang) -> Result<Vec<TopSpec>, Error> {
+    let o = &args.top_order;
+    // Arguments not parsed from a command line: in the order of each list.
+    let order = if o.top.len() == args.top.len()
+        && o.where_.len() == args.where_.len()
+        && o.rows.len() == args.top_rows.len()
+    {
+        o.clone()
+    } else {
+        TopOrder {
+            top: (0..args.top.len()).map(|i| 3 * i).collect(),
+            where_: (0..args.where_.len()).map(|i| 3 * i + 1).collect(),
+            rows: (0..args.top_rows.len()).map(|i| 3 * i + 2).collect(),
+        }
+    };
+    // The `--top` each option belongs to: the last one before it.
+    let owner = |at: usize, flag: &str, value: &str| {
+        order
+            .top
+            .iter()
+            .rposition(|&t| t < at)
+            .ok_or_else(|| {
+                Error::Top(format!(
+                    "{flag} {} comes before any --top: put it after the --top it is for (e.g. --top path {flag} {})",
+                    escape::escape_str(value),
+                    escape::escape_str(value)
+                ))
+            })
+    };
+    let mut wheres: Vec<Option<&String>> = vec![None; args.top.len()];
+    for (w, at) in args.where_.iter().zip(&order.where_) {
+        let i = owner(*at, "--where", w)?;
+        if wheres[i].replace(w).is_some() {
+            return Err(Error::Top(format!(
+                "--top {} has two --where: join them in one selector (e.g. --where '404,5xx')",
+                escape::escape_str(&args.top[i].label())
+            )));
+        }
+    }
+    let mut rows: Vec<Option<usize>> = vec![None; args.top.len()];
+    for (n, at) in args.top_rows.iter().zip(&order.rows) {
+        let i = owner(*at, "-n", &n.to_string())?;
+        if rows[i].replace(*n).is_some() {
+            return Err(Error::Top(format!(
+                "--top {} has two -n",
+                escape::escape_str(&args.top[i].label())
+            )));
+        }
+    }
+    if args.top.is_empty() && args.top_csv.is_some() {
+        return Err(Error::Top(
+            "--top-csv writes the --top answers: add a --top (e.g. --top path --where 5xx --top-csv top.csv)".into(),
+        ));
+    }
+    let group = if args.group_paths.is_empty() {
+        None
+    } else {
+        let rules = args
+            .group_paths
+            .iter()
+            .filter(|r| !r.is_empty())
+            .map(|r| {
+                crate::top::parse_rule(r).map_err(|e| {
+                    Error::Top(format!(
+                        "--group-paths '{}': {}",
+                        escape::escape_str(r),
+                        escape::escape_str(&e)
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if !args.top.iter().any(|t| t.field == Field::Path) {
+            return Err(Error::Top(
+                "--group-paths folds the paths of --top path: add --top path".into(),
+            ));
+        }
+        Some(std::sync::Arc::new(
+            Grouping::new(&rules).map_err(Error::Top)?,
+        ))
+    };
+    args.top
+        .iter()
+        .zip(wheres)
+        .zip(rows)
+        .map(|((wanted, w), n)| {
+            let mask = match w {
+                Some(w) => {
+                    let m = check::parse_where(w, lang).map_err(Error::Where)?;
+                    CodeMask::from_fn(|c| m[c as usize])
+                }
+                None => CodeMask::all(),
+            };
+            Ok(TopSpec {
+                wanted: wanted.clone(),
+                mask,
+                selector: w.map(|w| w.trim().to_string()),
+                rows: n.unwrap_or(DEFAULT_TOP_ROWS),
+                group: group.clone().filter(|_| wanted.field == Field::Path),
+            })
+        })
+        .collect()
 }
 
 /// The gate from `--fail-if`, `--warn-if`, `--min-requests` and the `--slo`
@@ -1185,6 +1381,73 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    /// The specs `args` make, as the command line parses them.
+    fn specs(args: &[&str]) -> Result<Vec<TopSpec>, Error> {
+        let m = command()
+            .try_get_matches_from(std::iter::once("logstat").chain(args.iter().copied()))
+            .unwrap();
+        let mut a = Args::from_arg_matches(&m).unwrap();
+        a.top_order = TopOrder::of(&m);
+        top_specs(&a, Lang::En)
+    }
+
+    #[test]
+    fn where_and_rows_belong_to_the_top_before_them() {
+        let s = specs(&[
+            "--top",
+            "path",
+            "--where",
+            "5xx",
+            "-n",
+            "3",
+            "--top",
+            "client",
+            "--top",
+            "host",
+            "-n",
+            "7",
+            "--where",
+            "404,499",
+            "--group-paths",
+        ])
+        .unwrap();
+        let got: Vec<_> = s
+            .iter()
+            .map(|t| {
+                (
+                    t.wanted.label(),
+                    t.selector.clone(),
+                    t.rows,
+                    t.group.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("path".into(), Some("5xx".into()), 3, true),
+                ("client".into(), None, DEFAULT_TOP_ROWS, false),
+                ("host".into(), Some("404,499".into()), 7, false),
+            ]
+        );
+        assert!(s[0].mask.picks(503) && !s[0].mask.picks(404));
+        assert!(s[1].mask.picks(200) && s[1].mask.picks(0));
+        assert!(s[2].mask.picks(499) && !s[2].mask.picks(500));
+        // `!` items subtract, as in --fail-if.
+        let s = specs(&["--top", "path", "--where", "!2xx,!304"]).unwrap();
+        assert!(s[0].mask.picks(404) && !s[0].mask.picks(204) && !s[0].mask.picks(304));
+    }
+
+    #[test]
+    fn top_memory_sizes() {
+        assert_eq!(parse_top_memory("64K"), Ok(64 << 10));
+        assert_eq!(parse_top_memory("256M"), Ok(256 << 20));
+        assert_eq!(parse_top_memory("2g"), Ok(2 << 30));
+        assert!(parse_top_memory("1K").is_err());
+        assert!(parse_top_memory("12Q").is_err());
+        assert!(parse_top_memory("").is_err());
     }
 
     #[test]

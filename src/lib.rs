@@ -29,3 +29,4 @@ pub mod status;
 pub mod summary;
 pub mod text;
 pub mod time;
+pub mod top;

@@ -45,11 +45,18 @@
 //!    a format's own [`Extractor::count_chunk_detailed`]; the plain loops
 //!    never call it.
 //!
-//! Then add one row to the preset table (`format::presets`) and a fixture.
+//! 5. Implement [`Extractor::field`]: the fields other than the status
+//!    that `--top` reads (`path`, `client` …), for the line `classify`
+//!    just read as a request. Like `timestamp` it runs only when asked,
+//!    and only for the requests a `--top` selects.
+//!
+//! Then add one row to the preset table (`format::presets`), listing the
+//! fields, and a fixture.
 
 use crate::bytes::{mask64, next_bit};
 use crate::status::Class;
 use crate::time::{Clock, Stamp, Zone};
+use crate::top::{CodeMask, TopWork, Wanted};
 
 /// What one line is. Every line lands in exactly one of these buckets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,6 +122,24 @@ pub trait Extractor: Clone + Send {
     #[inline]
     fn count_chunk_detailed(&mut self, chunk: &[u8], sink: &mut Sink) {
         count_lines_detailed(self, chunk, sink);
+    }
+
+    /// The value of field `want` in `line`, which [`Extractor::classify`]
+    /// has just read as a [`Line::Status`]: a slice of the line, or of
+    /// `buf` when the value must be rewritten (an unescaped JSON string;
+    /// `buf` comes empty). `None` when the line has no such value; `-` and
+    /// an empty value count as none too. Only fields the format's preset
+    /// lists are asked for. Like `classify`: no panic; it allocates only
+    /// to grow `buf`.
+    #[inline(always)]
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &Wanted,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        let _ = (line, want, buf);
+        None
     }
 }
 
@@ -356,12 +381,15 @@ impl<'a> Sink<'a> {
 pub const NO_STATUS: usize = SLOTS;
 
 /// Work an option asks of each request and no-status line besides booking
-/// its status: today its time (filters, intervals, first and last), later
-/// other fields. A chunk loop does it only when [`Sink::detail`] holds one,
-/// and takes its plain path otherwise.
+/// its status: its time (filters, intervals, first and last) and the
+/// fields `--top` counts. A chunk loop does it only when [`Sink::detail`]
+/// holds one, and takes its plain path otherwise.
 #[derive(Clone, Debug, Default)]
 pub struct Detail {
     pub time: Option<TimeWork>,
+    /// `--top`: the counting thread's counts, read after the time decision
+    /// for the requests booked as counted.
+    pub top: Option<TopWork>,
 }
 
 /// What the time options ask of the lines of one input, fixed for the scan.
@@ -604,15 +632,23 @@ impl Sink<'_> {
             Line::NoStatus => NO_STATUS,
             _ => return self.record(kind, line, index),
         };
-        self.record_dated_by(slot, |clock| ex.timestamp(line, clock));
+        if self.record_dated_by(slot, |clock| ex.timestamp(line, clock)) {
+            self.record_top(ex, line, slot as u16);
+        }
     }
 
     /// Books a request (`slot` its code) or no-status line ([`NO_STATUS`])
     /// by the time `read` gives with the reader of the time work of
     /// [`Sink::detail`]: counted, `filtered`, `undated`, or held for
-    /// `--last`. Without time work it is counted.
+    /// `--last`. Without time work it is counted. Returns whether it was a
+    /// request booked as counted (the ones `--top` counts:
+    /// [`Sink::record_top`]).
     #[inline(always)]
-    pub fn record_dated_by(&mut self, slot: usize, read: impl FnOnce(&mut Clock) -> Option<Stamp>) {
+    pub fn record_dated_by(
+        &mut self,
+        slot: usize,
+        read: impl FnOnce(&mut Clock) -> Option<Stamp>,
+    ) -> bool {
         let booking = match self.detail.as_deref_mut().and_then(|d| d.time.as_mut()) {
             Some(work) => {
                 let stamp = read(&mut work.clock);
@@ -622,11 +658,39 @@ impl Sink<'_> {
         };
         match booking {
             Booking::Count if slot == NO_STATUS => self.counts.no_status += 1,
-            Booking::Count => self.counts.codes[slot] += 1,
+            Booking::Count => {
+                self.counts.codes[slot] += 1;
+                return true;
+            }
             Booking::Filtered => self.counts.filtered += 1,
             Booking::Undated => self.counts.undated += 1,
             Booking::Pending => {}
         }
+        false
+    }
+
+    /// The `--top` work of [`Sink::detail`] for a request of `code` just
+    /// booked as counted: each `--top` that selects the code counts the
+    /// value of its field, read through `ex` ([`Extractor::field`]). A
+    /// code no `--top` selects costs one bit test.
+    #[inline(always)]
+    pub fn record_top<E: Extractor>(&mut self, ex: &mut E, line: &[u8], code: u16) {
+        let Some(top) = self.detail.as_deref_mut().and_then(|d| d.top.as_mut()) else {
+            return;
+        };
+        if top.picks(code) {
+            count_top(top, ex, line, code);
+        }
+    }
+
+    /// The codes the `--top` work of [`Sink::detail`] takes (none without
+    /// it): a chunk loop tests a request's code against it before
+    /// [`Sink::record_top`].
+    pub fn top_mask(&self) -> CodeMask {
+        self.detail
+            .as_deref()
+            .and_then(|d| d.top.as_ref())
+            .map_or(CodeMask::NONE, TopWork::mask)
     }
 
     /// The time work of [`Sink::detail`], if any.
@@ -634,6 +698,22 @@ impl Sink<'_> {
     pub fn time_work(&mut self) -> Option<&mut TimeWork> {
         self.detail.as_deref_mut().and_then(|d| d.time.as_mut())
     }
+}
+
+/// The fields of one selected request, counted for each `--top` that
+/// selects its code; kept out of the line loops.
+#[inline(never)]
+fn count_top<E: Extractor>(top: &mut TopWork, ex: &mut E, line: &[u8], code: u16) {
+    let mut buf = std::mem::take(&mut top.buf);
+    for i in 0..top.len() {
+        let Some(want) = top.wants(i, code) else {
+            continue;
+        };
+        buf.clear();
+        let value = ex.field(line, want, &mut buf);
+        top.add(i, code, value);
+    }
+    top.buf = buf;
 }
 
 /// Counts every line of `chunk` through `count` (a format's

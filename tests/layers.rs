@@ -20,6 +20,7 @@ const LAYERS: &[&str] = &[
     "time",
     "interrupt",
     "bytes",
+    "top",
     "lines",
     "format",
     "input",

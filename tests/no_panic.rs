@@ -6,7 +6,9 @@
 use logstat::format::{self, Format, FormatChoice, FormatOptions, PRESETS};
 use logstat::lines::{Counts, Detail, Sink, TimePlan, TimeWork};
 use logstat::time::Zone;
+use logstat::top::{CodeMask, Field, Pool, TopSpec, TopWork, Wanted};
 use proptest::prelude::*;
+use std::sync::Arc;
 
 fn bytes() -> impl Strategy<Value = Vec<u8>> {
     let alphabet = prop_oneof![
@@ -88,6 +90,7 @@ proptest! {
                     zone: Zone::Fixed(0),
                     ..TimePlan::default()
                 })),
+                top: None,
             };
             let mut sink = Sink::new(&mut counts, true);
             sink.detail = Some(&mut detail);
@@ -95,6 +98,38 @@ proptest! {
             prop_assert_eq!(sink.lines, lines, "{} (times read)", name);
             drop(sink);
             prop_assert_eq!(counts.lines(), lines, "{} (times read)", name);
+            // Every field the format has, read from every request, books
+            // every request once per field, and no bytes make it panic.
+            let specs: Arc<[TopSpec]> = format
+                .fields()
+                .into_iter()
+                .map(|f| TopSpec {
+                    wanted: match f {
+                        Field::Key => Wanted::parse("json:request.uri").unwrap(),
+                        f => Wanted::named(f),
+                    },
+                    mask: CodeMask::all(),
+                    selector: None,
+                    rows: 10,
+                    group: None,
+                })
+                .collect();
+            let mut counts = Counts::default();
+            let mut detail = Detail {
+                time: None,
+                top: Some(TopWork::new(specs.clone(), Arc::new(Pool::new(1 << 20, 1)))),
+            };
+            let mut sink = Sink::new(&mut counts, true);
+            sink.detail = Some(&mut detail);
+            ex.count(&data, &mut sink);
+            prop_assert_eq!(sink.lines, lines, "{} (fields read)", name);
+            drop(sink);
+            prop_assert_eq!(counts.lines(), lines, "{} (fields read)", name);
+            let top = detail.top.take().unwrap().into_counts();
+            prop_assert_eq!(top.len(), specs.len());
+            for t in top {
+                prop_assert_eq!(t.selected, counts.requests(), "{} (fields read)", name);
+            }
         }
     }
 }

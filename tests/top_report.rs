@@ -731,7 +731,7 @@ fn top_csv_on_stdout_is_one_claim_like_the_others() {
         ),
     ] {
         logstat()
-            .arg(SAMPLE)
+            .args([SAMPLE, "--top", "path"])
             .args(args)
             .assert()
             .code(2)
@@ -741,7 +741,10 @@ fn top_csv_on_stdout_is_one_claim_like_the_others() {
             ));
     }
     // Alone it takes stdout, and the table goes to stderr.
-    let out = logstat().args([SAMPLE, "--top-csv", "-"]).output().unwrap();
+    let out = logstat()
+        .args([SAMPLE, "--top", "path", "--top-csv", "-"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let csv = String::from_utf8(out.stdout).unwrap();
     assert!(csv.starts_with("field,where,value,count,1xx,"), "{csv}");
@@ -764,7 +767,7 @@ fn top_csv_never_overwrites_an_input() {
     for out in [&log, &link] {
         logstat()
             .arg(&log)
-            .arg("--top-csv")
+            .args(["--top", "path", "--top-csv"])
             .arg(out)
             .assert()
             .code(2)
@@ -779,7 +782,7 @@ fn top_csv_never_overwrites_an_input() {
     let fresh = dir.path().join("top.csv");
     logstat()
         .arg(&log)
-        .arg("--top-csv")
+        .args(["--top", "path", "--top-csv"])
         .arg(&fresh)
         .assert()
         .code(0);

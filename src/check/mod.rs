@@ -403,6 +403,20 @@ pub fn parse_bad(s: &str) -> Result<BadSelector, String> {
     })
 }
 
+/// `--where`: the requests a `--top` counts, as a selector of codes,
+/// classes and ranges; as a mask of the codes it takes, 0–999.
+pub fn parse_where(s: &str, lang: Lang) -> Result<Box<[bool; SLOTS]>, ParseError> {
+    parse::requests_selector(
+        s,
+        lang,
+        (
+            "--top counts requests: malformed and no_status are lines without a status",
+            "--top 统计的是请求：malformed 和 no_status 是没有状态码的行",
+        ),
+    )
+    .map(|sel| sel.mask())
+}
+
 /// What spends an SLO's error budget, with the text it was written as.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadSelector {

@@ -54,6 +54,24 @@ pub(super) fn parse(src: &str, lang: Lang) -> Result<Expr, ParseError> {
 /// A selector alone (`--slo-bad`): codes, classes and ranges only, since the
 /// SLO counts requests.
 pub(super) fn selector(src: &str, lang: Lang) -> Result<Selector, ParseError> {
+    requests_selector(
+        src,
+        lang,
+        (
+            "an SLO counts requests: malformed and no_status are lines, not requests",
+            "SLO 统计的是请求：malformed 和 no_status 是行而不是请求",
+        ),
+    )
+}
+
+/// A selector of requests alone: codes, classes and ranges; a bucket is
+/// refused with `refusal` (English, Chinese), which says what counts
+/// requests.
+pub(super) fn requests_selector(
+    src: &str,
+    lang: Lang,
+    refusal: (&str, &str),
+) -> Result<Selector, ParseError> {
     let mut p = Parser { src, pos: 0, lang };
     p.ws();
     if p.at_end() {
@@ -72,11 +90,7 @@ pub(super) fn selector(src: &str, lang: Lang) -> Result<Selector, ParseError> {
         ));
     }
     if sel.is_buckets() {
-        return Err(p.err_at(
-            0,
-            "an SLO counts requests: malformed and no_status are lines, not requests",
-            "SLO 统计的是请求：malformed 和 no_status 是行而不是请求",
-        ));
+        return Err(p.err_at(0, refusal.0, refusal.1));
     }
     Ok(sel)
 }

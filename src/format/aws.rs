@@ -62,6 +62,15 @@ impl Extractor for Aws {
         };
         clock.iso(tok)
     }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        _: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        field(line, want.field)
+    }
 }
 
 /// ALB lines start with a request type.
@@ -89,6 +98,35 @@ pub fn looks_elb(line: &[u8]) -> bool {
             .nth(2)
             .and_then(|client| client.rsplit(|&b| b == b':').next())
             .is_some_and(|port| !port.is_empty() && port.iter().all(u8::is_ascii_digit))
+}
+
+/// Field `f` of an ALB or Classic ELB line (told apart by the first byte,
+/// a digit for ELB's time): the unquoted fields by column, the request
+/// and user agent as the first two quoted fields, the host as ALB's
+/// `domain_name` (the fourth quoted field) or else the request URL's.
+pub fn field(line: &[u8], f: crate::top::Field) -> Option<&[u8]> {
+    use super::fields::{quoted, request_field, token, url_host, without_port};
+    use crate::top::Field;
+    // ELB lines have no type column before the time.
+    let shift = usize::from(!line.first()?.is_ascii_digit());
+    let quotes = memchr::memchr(b'"', line)?;
+    let head = &line[..quotes];
+    let rest = &line[quotes..];
+    let value = match f {
+        Field::Client => token(head, 2 + shift).map(|c| without_port(c, true)),
+        Field::Upstream => token(head, 3 + shift),
+        Field::Bytes => token(head, 10 + shift),
+        Field::Agent => quoted(rest, 1),
+        Field::Host => match quoted(rest, 3).filter(|_| shift == 1) {
+            Some(d) if d != b"-" => Some(d),
+            _ => request_field(quoted(rest, 0)?, Field::Url).and_then(url_host),
+        },
+        Field::Path | Field::Url | Field::Method | Field::Protocol => {
+            request_field(quoted(rest, 0)?, f)
+        }
+        _ => None,
+    };
+    value.filter(|v| !v.is_empty() && *v != b"-")
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use memchr::memchr;
 use crate::bytes;
 use crate::lines::{Extractor, Line, Sink, WindowLines, for_each_window, status_token};
 use crate::time::{Clock, Stamp};
+use crate::top::CodeMask;
 
 /// Which member of the family an input is. Only a label for reports: all
 /// flavors are read by the same [`Clf`] extractor.
@@ -87,7 +88,7 @@ const WINDOW: usize = 64 * 1024;
 /// go through [`Clf::classify`], so results are exactly those of the
 /// line-by-line extractor.
 pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
-    each_line(chunk, sink, |w, quotes, s, e, sink, index| {
+    each_line(&mut Clf, chunk, sink, |_, w, quotes, s, e, sink, index| {
         if let Some(code) = fast_status(w, quotes, s, e) {
             sink.counts.codes[code as usize] += 1;
         } else {
@@ -101,14 +102,15 @@ pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
 /// empty lines and hands every other line to `book` as `(window, its quote
 /// bitmap, start, end, sink, line index)`.
 #[inline(always)]
-fn each_line(
+fn each_line<E: Extractor>(
+    ex: &mut E,
     chunk: &[u8],
     sink: &mut Sink,
-    mut book: impl FnMut(&[u8], &[u64], usize, usize, &mut Sink, u64),
+    mut book: impl FnMut(&mut E, &[u8], &[u64], usize, usize, &mut Sink, u64),
 ) {
     let mut quotes = [0u64; WINDOW / 64];
     let mut newlines = [0u64; WINDOW / 64];
-    for_each_window(&mut Clf, chunk, sink, WINDOW, |_, w, sink, index| {
+    for_each_window(ex, chunk, sink, WINDOW, |ex, w, sink, index| {
         let words = w.len().div_ceil(64);
         bytes::fill_bitmaps(
             w,
@@ -120,7 +122,7 @@ fn each_line(
             if e == s {
                 sink.counts.skipped += 1;
             } else {
-                book(w, quotes, s, e, sink, *index);
+                book(ex, w, quotes, s, e, sink, *index);
             }
             *index += 1;
         }
@@ -241,16 +243,79 @@ fn bracketed(line: &[u8]) -> Option<(usize, usize, usize)> {
 /// [`stamped`] found them, so reading it costs the [`Clock`]'s compare of
 /// the minute with the previous line's and the seconds.
 pub fn count_chunk_detailed(chunk: &[u8], sink: &mut Sink) {
-    each_line(chunk, sink, |w, quotes, s, e, sink, index| {
+    count_detailed(&mut Clf, None, chunk, sink);
+}
+
+/// [`count_chunk_detailed`] reading the fields `--top` asks through `ex`,
+/// or, on the fast path, of `layout` from the request's quote already
+/// found (`None`: `ex` reads no fields).
+fn count_detailed<E: Extractor>(ex: &mut E, layout: Option<Layout>, chunk: &[u8], sink: &mut Sink) {
+    // Fixed for the chunk: whether times are read, and which codes a
+    // `--top` takes; the loop is compiled for each, so that time work
+    // alone pays nothing for `--top`, nor `--top` for time work.
+    let picks = sink.top_mask();
+    match (sink.time_work().is_some(), picks != CodeMask::NONE) {
+        (true, true) => detailed_loop::<E, true, true>(ex, layout, picks, chunk, sink),
+        (true, false) => detailed_loop::<E, true, false>(ex, layout, picks, chunk, sink),
+        (false, true) => detailed_loop::<E, false, true>(ex, layout, picks, chunk, sink),
+        (false, false) => detailed_loop::<E, false, false>(ex, layout, picks, chunk, sink),
+    }
+}
+
+/// [`count_detailed`]'s loop, `TIMED` when times are read, `TOP` when a
+/// `--top` takes some codes (`picks`).
+#[inline(always)]
+fn detailed_loop<E: Extractor, const TIMED: bool, const TOP: bool>(
+    ex: &mut E,
+    layout: Option<Layout>,
+    picks: CodeMask,
+    chunk: &[u8],
+    sink: &mut Sink,
+) {
+    each_line(ex, chunk, sink, |ex, w, quotes, s, e, sink, index| {
         if let Some(code) = fast_status(w, quotes, s, e) {
-            let q = bytes::next_bit(quotes, s) - s;
             let line = &w[s..e];
-            sink.record_dated_by(code as usize, |clock| stamp_before(line, q, clock));
+            let counted = if TIMED {
+                sink.record_dated_by(code as usize, |clock| {
+                    let q = bytes::next_bit(quotes, s) - s;
+                    stamp_before(line, q, clock)
+                })
+            } else {
+                sink.counts.codes[code as usize] += 1;
+                true
+            };
+            if TOP && counted && picks.picks(code) {
+                let quote = bytes::next_bit(quotes, s) - s;
+                top_line(ex, layout, line, quote, code, sink);
+            }
         } else {
-            let kind = Clf.classify(&w[s..e]);
-            sink.record_detailed(&mut Clf, kind, &w[s..e], index);
+            slow_line(ex, &w[s..e], sink, index);
         }
     });
+}
+
+/// The `--top` work of a line on [`count_detailed`]'s fast path, out of
+/// the loop: few lines are selected.
+#[inline(never)]
+fn top_line<E: Extractor>(
+    ex: &mut E,
+    layout: Option<Layout>,
+    line: &[u8],
+    quote: usize,
+    code: u16,
+    sink: &mut Sink,
+) {
+    match layout {
+        Some(layout) => sink.record_top(&mut Anchored { layout, quote }, line, code),
+        None => sink.record_top(ex, line, code),
+    }
+}
+
+/// A line [`count_detailed`]'s fast path passes on, out of the loop.
+#[inline(never)]
+fn slow_line<E: Extractor>(ex: &mut E, line: &[u8], sink: &mut Sink, index: u64) {
+    let kind = ex.classify(line);
+    sink.record_detailed(ex, kind, line, index);
 }
 
 /// Finds the status token of a CLF-family line: `(start, end)` byte offsets,
@@ -380,6 +445,148 @@ pub fn detect(lines: &[&[u8]]) -> Option<Flavor> {
         (true, false) => Flavor::VhostCommon,
         (true, true) => Flavor::VhostCombined,
     })
+}
+
+/// Which member of the family an input is, for the fields besides the
+/// status: where the host, the client, the size and the quoted fields
+/// after the status are. The status is read the same way for all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// `client ident user [time] "request" status size`.
+    Common,
+    /// Common, then `"referer" "agent"`.
+    Combined,
+    /// Common after a virtual host (`%v:%p`, nginx `$host`).
+    VCommon,
+    /// Combined after a virtual host.
+    VCombined,
+    /// Envoy's default: `[time] "request" status flags received sent
+    /// duration upstream-time "x-forwarded-for" "agent" "request-id"
+    /// "authority" "upstream-host"`.
+    Envoy,
+    /// Traefik's: Combined, then `count "router" "server-url" 3ms`.
+    Traefik,
+}
+
+/// The CLF-family extractor that also reads the fields of its [`Layout`]
+/// (the status and times as [`Clf`] reads them).
+#[derive(Clone, Copy, Debug)]
+pub struct ClfFields(pub Layout);
+
+impl Extractor for ClfFields {
+    #[inline]
+    fn classify(&mut self, line: &[u8]) -> Line {
+        Clf.classify(line)
+    }
+
+    fn count_chunk(&mut self, chunk: &[u8], sink: &mut Sink) {
+        count_chunk(chunk, sink);
+    }
+
+    #[inline]
+    fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+        timestamp(line, clock)
+    }
+
+    fn count_chunk_detailed(&mut self, chunk: &[u8], sink: &mut Sink) {
+        let layout = self.0;
+        count_detailed(self, Some(layout), chunk, sink);
+    }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        _: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        field(self.0, line, want.field)
+    }
+}
+
+/// The fields of a line on [`count_detailed`]'s fast path, whose request
+/// quote the bitmaps found: [`field`] without looking for it again.
+#[derive(Clone, Copy)]
+struct Anchored {
+    layout: Layout,
+    quote: usize,
+}
+
+impl Extractor for Anchored {
+    fn classify(&mut self, line: &[u8]) -> Line {
+        Clf.classify(line)
+    }
+
+    #[inline]
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        _: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        field_at(self.layout, line, self.quote, want.field)
+    }
+}
+
+/// Field `f` of a CLF-family line of layout `layout`: the request's parts
+/// from the request, the size and the quoted fields counted from the
+/// status, the host and client from the tokens before the time.
+pub fn field(layout: Layout, line: &[u8], f: crate::top::Field) -> Option<&[u8]> {
+    match find_quote(line, 0) {
+        Some(q) if stamped(line, q) => field_at(layout, line, q, f),
+        _ => {
+            let (open, _, quote) = bracketed(line)?;
+            field_from(layout, line, open, quote, f)
+        }
+    }
+}
+
+/// [`field`] of a line whose request quote `quote` follows a usual-width
+/// `[timestamp] ` ([`stamped`]).
+#[inline]
+fn field_at(layout: Layout, line: &[u8], quote: usize, f: crate::top::Field) -> Option<&[u8]> {
+    let open = if quote >= 29 && line[quote - 29] == b'[' {
+        quote - 29
+    } else {
+        quote - 27
+    };
+    field_from(layout, line, open, quote, f)
+}
+
+/// [`field`] of a line whose time opens at `open` and request at `quote`.
+#[inline]
+fn field_from(
+    layout: Layout,
+    line: &[u8],
+    open: usize,
+    quote: usize,
+    f: crate::top::Field,
+) -> Option<&[u8]> {
+    use super::fields::{quoted, request_field, token};
+    use crate::top::Field;
+    let close = closing_quote_by(line, quote + 1, |from| {
+        memchr(b'"', &line[from..]).map(|p| from + p)
+    })?;
+    let after = || status_span(line, close + 1).map(|(_, e)| &line[e..]);
+    let head = || line[..open].split(|&b| b == b' ');
+    let vhost = matches!(layout, Layout::VCommon | Layout::VCombined);
+    let value = match f {
+        Field::Path | Field::Url | Field::Method | Field::Protocol => {
+            request_field(&line[quote + 1..close], f)
+        }
+        Field::Bytes if layout == Layout::Envoy => token(after()?, 2),
+        Field::Bytes => token(after()?, 0),
+        Field::Referer => quoted(after()?, 0),
+        Field::Agent => quoted(after()?, 1),
+        Field::Host if layout == Layout::Envoy => quoted(after()?, 3),
+        Field::Host if vhost => head().next().map(|h| h.strip_suffix(b",").unwrap_or(h)),
+        Field::Upstream if layout == Layout::Envoy => quoted(after()?, 4),
+        Field::Upstream if layout == Layout::Traefik => quoted(after()?, 3),
+        Field::Client => head()
+            .nth(usize::from(vhost))
+            .map(|c| c.strip_suffix(b",").unwrap_or(c)),
+        _ => None,
+    };
+    value.filter(|v| !v.is_empty() && *v != b"-")
 }
 
 #[cfg(test)]

@@ -40,6 +40,15 @@ impl Extractor for Haproxy {
         }
         None
     }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        _: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        field(line, want.field)
+    }
 }
 
 /// The token after the timers field, if the line has one.
@@ -126,6 +135,55 @@ fn is_timers(tok: &[u8]) -> bool {
         }
     }
     i == tok.len()
+}
+
+/// Field `f` of an HTTP log line: around the accept date (the first
+/// `[dd/Mon/yyyy:…]`) `client:port [date] frontend backend/server`, so
+/// that fields a `log-format` adds before the timers move nothing; after
+/// the status the size, and the request the first quoted field after that.
+pub fn field(line: &[u8], f: crate::top::Field) -> Option<&[u8]> {
+    use super::fields::{quoted, request_field, token, without_port};
+    use crate::top::Field;
+    let value = match f {
+        Field::Client | Field::Upstream => {
+            let (open, close) = accept_date(line)?;
+            match f {
+                Field::Client => line[..open]
+                    .rsplit(|&b| b == b' ')
+                    .find(|t| !t.is_empty())
+                    .map(|c| without_port(c, false)),
+                _ => token(&line[close + 1..], 1),
+            }
+        }
+        _ => {
+            let status = locate(line)?;
+            let at = status.as_ptr() as usize - line.as_ptr() as usize;
+            match f {
+                Field::Bytes => token(&line[at + status.len()..], 0),
+                Field::Path | Field::Url | Field::Method | Field::Protocol => {
+                    request_field(quoted(&line[at..], 0)?, f)
+                }
+                _ => None,
+            }
+        }
+    };
+    value.filter(|v| !v.is_empty() && *v != b"-")
+}
+
+/// Where the accept date's brackets are: the first `[…]` that holds a
+/// `dd/Mon/yyyy:` date (a syslog prefix's `haproxy[4242]` does not).
+fn accept_date(line: &[u8]) -> Option<(usize, usize)> {
+    let mut from = 0;
+    for _ in 0..4 {
+        let open = from + memchr::memchr(b'[', &line[from..])?;
+        let close = open + 1 + memchr::memchr(b']', &line[open + 1..])?;
+        let d = &line[open + 1..close];
+        if d.len() > 12 && d[2] == b'/' && d[6] == b'/' && d[11] == b':' {
+            return Some((open, close));
+        }
+        from = close + 1;
+    }
+    None
 }
 
 #[cfg(test)]

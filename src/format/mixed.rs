@@ -13,6 +13,7 @@ use super::json::Json;
 use super::{Format, FormatOptions, Preset, Sample};
 use crate::lines::{Extractor, Line};
 use crate::time::{Clock, Stamp};
+use crate::top::Wanted;
 
 /// The key Envoy's JSON access logs (and Istio's) hold the status in.
 pub const KEY: &str = "response_code";
@@ -45,6 +46,19 @@ impl Extractor for EnvoyMixed {
             self.json.timestamp(line, clock)
         } else {
             super::clf::timestamp(line, clock)
+        }
+    }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &Wanted,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        if line.first() == Some(&b'{') {
+            self.json.field(line, want, buf)
+        } else {
+            super::clf::field(super::clf::Layout::Envoy, line, want.field)
         }
     }
 }

@@ -11,6 +11,7 @@
 pub mod aws;
 pub mod clf;
 pub mod custom;
+pub mod fields;
 pub mod haproxy;
 pub mod json;
 pub mod mixed;
@@ -25,6 +26,7 @@ use std::borrow::Cow;
 use crate::escape::escape_str;
 use crate::lines::{Extractor, Line, Sink, is_blank};
 use crate::time::{Clock, Stamp};
+use crate::top::Wanted;
 pub use presets::{Detect, PRESETS, Preset};
 
 /// Settings that change what an extractor reads, from the command line.
@@ -164,7 +166,7 @@ impl Format {
 
     /// Whether detection names part of the format per input: a wrapper
     /// (around wrappers) whose inner format is left open.
-    fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         match &self.param {
             Param::Inner(f) => f.is_open(),
             Param::None => self.preset.wraps(),
@@ -203,6 +205,12 @@ trait Counter: Send + Sync {
     fn clone_box(&self) -> Box<dyn Counter>;
     fn count_detailed(&mut self, chunk: &[u8], sink: &mut Sink);
     fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp>;
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &Wanted,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]>;
 }
 
 impl<E: Extractor + Sync + 'static> Counter for E {
@@ -228,6 +236,15 @@ impl<E: Extractor + Sync + 'static> Counter for E {
 
     fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
         Extractor::timestamp(self, line, clock)
+    }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &Wanted,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        Extractor::field(self, line, want, buf)
     }
 }
 
@@ -268,6 +285,32 @@ impl AnyExtractor {
     /// no-status line (a wrapper passes its inner line on).
     pub fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
         self.0.timestamp(line, clock)
+    }
+
+    /// Field `want` of `line`, which [`AnyExtractor::classify`] has just
+    /// read as a request ([`Extractor::field`]); a wrapper asks its inner
+    /// format this way.
+    pub fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &Wanted,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        self.0.field(line, want, buf)
+    }
+
+    /// Field `want` of one line outside the engine (tests, a reference
+    /// count): its value when the format reads the line as a request, as
+    /// `--top` counts it (`-` and empty are none).
+    pub fn field_of(&mut self, line: &[u8], want: &Wanted) -> Option<Vec<u8>> {
+        if !matches!(self.classify(line), Line::Status(_)) {
+            return None;
+        }
+        let mut buf = Vec::new();
+        self.0
+            .field(line, want, &mut buf)
+            .filter(|v| !v.is_empty() && *v != b"-")
+            .map(<[u8]>::to_vec)
     }
 
     /// Classifies one line outside the engine's chunk loop (detection,

@@ -50,6 +50,15 @@ impl Extractor for Npm {
         let close = memchr::memchr(b']', line)?;
         clock.clf(line.get(1..close)?)
     }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        _: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        field(line, want.field)
+    }
 }
 
 /// How many tokens after the time are looked at: the anchor comes well
@@ -78,6 +87,53 @@ fn is_method(t: &[u8]) -> bool {
 /// Detection signature: the format's `[Client $remote_addr]` field.
 pub fn looks_npm(line: &[u8]) -> bool {
     line.first() == Some(&b'[') && memchr::memmem::find(line, b" [Client ").is_some()
+}
+
+/// Field `f` of a line: the method and host around the scheme after the
+/// status's anchor, the quoted `$request_uri` after the host, the
+/// bracketed `[Client …]`, `[Length …]` and `[Sent-to …]`, then the agent
+/// and referer quoted.
+pub fn field(line: &[u8], f: crate::top::Field) -> Option<&[u8]> {
+    use super::fields::{path, quoted};
+    use crate::top::Field;
+    use memchr::memmem;
+    let close = memchr::memchr(b']', line)?;
+    let tail = &line[close + 1..];
+    let tokens: Tokens = tail
+        .split(|&b| b == b' ')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let t = &tokens.0[..tokens.1];
+    let anchor = (2..t.len().saturating_sub(4)).find(|&i| {
+        t[i + 1] == b"-" && is_method(t[i + 2]) && matches!(t[i + 3], b"http" | b"https")
+    })?;
+    let bracket = |name: &[u8]| {
+        let at = memmem::find(line, name)? + name.len();
+        let end = at + memchr::memchr(b']', &line[at..])?;
+        Some(&line[at..end])
+    };
+    let sent = memmem::find(line, b"[Sent-to ")?;
+    let value = match f {
+        Field::Method => Some(t[anchor + 2]),
+        Field::Host => Some(t[anchor + 4]),
+        Field::Url | Field::Path => {
+            let host = t[anchor + 4];
+            let from = host.as_ptr() as usize - line.as_ptr() as usize + host.len();
+            let uri = quoted(&line[from..], 0)?;
+            if f == Field::Path {
+                path(uri)
+            } else {
+                Some(uri)
+            }
+        }
+        Field::Client => bracket(b"[Client "),
+        Field::Bytes => bracket(b"[Length "),
+        Field::Upstream => bracket(b"[Sent-to "),
+        Field::Agent => quoted(&line[sent..], 0),
+        Field::Referer => quoted(&line[sent..], 1),
+        _ => None,
+    };
+    value.filter(|v| !v.is_empty() && *v != b"-")
 }
 
 #[cfg(test)]

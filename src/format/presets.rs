@@ -8,6 +8,8 @@
 
 use super::{AnyExtractor, Format, FormatOptions, Param, Sample, aws, clf, custom, haproxy, json};
 use super::{mixed, npm, squid, w3c, wrap};
+use crate::top::Field::{self, Agent, Bytes, Client, Host, Key, Method, Path, Protocol, Referer};
+use crate::top::Field::{Upstream, Url};
 
 /// One format logstat knows by name.
 pub struct Preset {
@@ -26,6 +28,11 @@ pub struct Preset {
     /// with a format that does not is refused. A wrapper has the upstream
     /// status of its inner format.
     pub upstream: bool,
+    /// The fields besides the status that `--top` can ask of it. W3C
+    /// lists those its `#Fields:` may declare: a line whose header lacks
+    /// one has no value for it. A wrapper lists none: it has its inner
+    /// format's.
+    pub fields: &'static [Field],
     /// How detection recognises it; rows are tried in table order, most
     /// specific first.
     pub detect: Detect,
@@ -77,15 +84,18 @@ fn clf_flavor(s: &Sample, p: &'static Preset, _: &FormatOptions) -> Option<Forma
     (s.clf_flavor().map(clf::Flavor::name) == Some(p.name)).then(|| Format::of(p))
 }
 
-fn clf_build(_: &Param, _: &FormatOptions) -> AnyExtractor {
-    AnyExtractor::new(clf::Clf)
+/// A CLF-family extractor that reads the fields of `layout`.
+fn clf_build(layout: clf::Layout) -> AnyExtractor {
+    AnyExtractor::new(clf::ClfFields(layout))
 }
 
-/// The key `--status-key` names, else the preset's own.
-fn json_key(default: &str, o: &FormatOptions) -> AnyExtractor {
+/// The key `--status-key` names, else the preset's own; fields from the
+/// keys `keys` lists.
+fn json_key(default: &str, o: &FormatOptions, keys: &'static json::FieldKeys) -> AnyExtractor {
     AnyExtractor::new(
         json::Json::new(o.status_key.as_deref().unwrap_or(default))
-            .with_time_key(o.time_key.as_deref()),
+            .with_time_key(o.time_key.as_deref())
+            .with_field_keys(keys),
     )
 }
 
@@ -100,6 +110,18 @@ fn w3c_build(sep: u8, p: &Param) -> AnyExtractor {
 /// What the wrapper rows say they count.
 const INNER: &str = "the inner line's, as its own format reads it";
 
+/// Fields of the CLF family: Common's, Combined's and with a virtual host.
+const COMMON_FIELDS: &[Field] = &[Path, Url, Method, Protocol, Client, Bytes];
+const COMBINED_FIELDS: &[Field] = &[Path, Url, Method, Protocol, Client, Agent, Referer, Bytes];
+const VCOMMON_FIELDS: &[Field] = &[Path, Url, Method, Protocol, Host, Client, Bytes];
+const VCOMBINED_FIELDS: &[Field] = &[
+    Path, Url, Method, Protocol, Host, Client, Agent, Referer, Bytes,
+];
+/// Every named field, and any JSON key.
+const JSON_FIELDS: &[Field] = &[
+    Path, Url, Method, Protocol, Host, Client, Agent, Referer, Upstream, Bytes, Key,
+];
+
 /// Every format logstat knows by name, in detection order.
 pub static PRESETS: [Preset; 24] = [
     Preset {
@@ -108,6 +130,9 @@ pub static PRESETS: [Preset; 24] = [
         what: "IIS W3C extended, also with quoted or aligned fields (IIS Advanced Logging, Incapsula, Oracle Web Cache)",
         status: "`sc-status` of the latest `#Fields:` (may change mid-file); a line with a different field count is malformed; without `#Fields:`, IIS's default layouts (`w3c:iis-8.5`, `w3c:iis-7`, `w3c:iis-6`)",
         upstream: false,
+        fields: &[
+            Path, Url, Method, Protocol, Host, Client, Agent, Referer, Bytes,
+        ],
         detect: Detect::Header(b' '),
         build: |p, _| w3c_build(b' ', p),
     },
@@ -117,6 +142,9 @@ pub static PRESETS: [Preset; 24] = [
         what: "Amazon CloudFront standard logs (W3C directives, tab-separated)",
         status: "`sc-status` (`000` = code 0); without `#Fields:`, CloudFront's fixed column order (`cloudfront:standard`)",
         upstream: false,
+        fields: &[
+            Path, Url, Method, Protocol, Host, Client, Agent, Referer, Bytes,
+        ],
         detect: Detect::Header(b'\t'),
         build: |p, _| w3c_build(b'\t', p),
     },
@@ -126,6 +154,7 @@ pub static PRESETS: [Preset; 24] = [
         what: "Envoy's text and JSON access logs in one stream",
         status: "the token after the quoted request; in JSON lines `response_code`",
         upstream: false,
+        fields: &[Path, Url, Method, Protocol, Host, Agent, Upstream, Bytes],
         detect: Detect::Sample(mixed::pick),
         build: |_, _| AnyExtractor::new(mixed::EnvoyMixed::default()),
     },
@@ -135,6 +164,7 @@ pub static PRESETS: [Preset; 24] = [
         what: "Traefik JSON access logs",
         status: "`DownstreamStatus` (`--status upstream`: `OriginStatus`)",
         upstream: true,
+        fields: JSON_FIELDS,
         detect: Detect::Lines(super::looks_json),
         build: |_, o| {
             json_key(
@@ -144,6 +174,7 @@ pub static PRESETS: [Preset; 24] = [
                     "DownstreamStatus"
                 },
                 o,
+                &json::TRAEFIK_KEYS,
             )
         },
     },
@@ -153,8 +184,11 @@ pub static PRESETS: [Preset; 24] = [
         what: "Caddy v2 JSON access logs",
         status: "`status`",
         upstream: false,
+        fields: &[
+            Path, Url, Method, Protocol, Host, Client, Agent, Referer, Bytes, Key,
+        ],
         detect: Detect::Lines(|l| l.windows(15).any(|w| w == b"handled request")),
-        build: |_, o| json_key("status", o),
+        build: |_, o| json_key("status", o, &json::CADDY_KEYS),
     },
     Preset {
         name: "json",
@@ -162,12 +196,13 @@ pub static PRESETS: [Preset; 24] = [
         what: "any JSON-lines log",
         status: "`--status-key a.b`, else the first well-known key most lines hold (below)",
         upstream: false,
+        fields: JSON_FIELDS,
         detect: Detect::Sample(|s, p, o| {
             json::well_known_key(s, o).map(|k| Format::with(p, Param::Key(k.into())))
         }),
         build: |p, o| match p {
-            Param::Key(k) => json_key(k, o),
-            _ => json_key(json::WELL_KNOWN_KEYS[0], o),
+            Param::Key(k) => json_key(k, o, &json::COMMON_KEYS),
+            _ => json_key(json::WELL_KNOWN_KEYS[0], o, &json::COMMON_KEYS),
         },
     },
     Preset {
@@ -176,6 +211,7 @@ pub static PRESETS: [Preset; 24] = [
         what: "a JSON envelope with the line in `log`: Docker's json-file driver, Fluent Bit, Fluentd",
         status: INNER,
         upstream: false,
+        fields: &[],
         detect: Detect::Wrapper(wrap::DOCKER_JSON),
         build: |p, o| wrap::build(wrap::DOCKER_JSON, p, o),
     },
@@ -185,6 +221,7 @@ pub static PRESETS: [Preset; 24] = [
         what: "a JSON envelope with the line in `message`: Elastic Agent, Filebeat, Logstash, Vector",
         status: INNER,
         upstream: false,
+        fields: &[],
         detect: Detect::Wrapper(wrap::JSON_MESSAGE),
         build: |p, o| wrap::build(wrap::JSON_MESSAGE, p, o),
     },
@@ -194,6 +231,7 @@ pub static PRESETS: [Preset; 24] = [
         what: "the CRI log prefix (`2025-…Z stdout F `): containerd and CRI-O, Kubernetes node logs",
         status: INNER,
         upstream: false,
+        fields: &[],
         detect: Detect::Wrapper(wrap::CRI),
         build: |p, o| wrap::build(wrap::CRI, p, o),
     },
@@ -203,6 +241,9 @@ pub static PRESETS: [Preset; 24] = [
         what: "AWS Application Load Balancer",
         status: "`elb_status_code` (`--status upstream`: `target_status_code`)",
         upstream: true,
+        fields: &[
+            Path, Url, Method, Protocol, Host, Client, Agent, Upstream, Bytes,
+        ],
         detect: Detect::Lines(aws::looks_alb),
         build: |_, o| AnyExtractor::new(aws::Aws::alb(o.upstream)),
     },
@@ -212,6 +253,9 @@ pub static PRESETS: [Preset; 24] = [
         what: "AWS Classic Load Balancer",
         status: "`elb_status_code` (`--status upstream`: `backend_status_code`)",
         upstream: true,
+        fields: &[
+            Path, Url, Method, Protocol, Host, Client, Agent, Upstream, Bytes,
+        ],
         detect: Detect::Lines(aws::looks_elb),
         build: |_, o| AnyExtractor::new(aws::Aws::elb(o.upstream)),
     },
@@ -221,6 +265,9 @@ pub static PRESETS: [Preset; 24] = [
         what: "Nginx Proxy Manager's `proxy` format, and its forks' (NPMplus)",
         status: "`$status`, the token before ` - METHOD scheme` (after the upstream status list; `--status upstream`: the list's last status)",
         upstream: true,
+        fields: &[
+            Path, Url, Method, Host, Client, Agent, Referer, Upstream, Bytes,
+        ],
         detect: Detect::Lines(npm::looks_npm),
         build: |_, o| {
             AnyExtractor::new(npm::Npm {
@@ -234,6 +281,7 @@ pub static PRESETS: [Preset; 24] = [
         what: "`docker compose logs`: the service's name, padded with spaces, a bar and a space before each line",
         status: INNER,
         upstream: false,
+        fields: &[],
         detect: Detect::Wrapper(wrap::COMPOSE),
         build: |p, o| wrap::build(wrap::COMPOSE, p, o),
     },
@@ -243,6 +291,7 @@ pub static PRESETS: [Preset; 24] = [
         what: "`kubectl logs --prefix` (`[pod/NAME/CONTAINER] `)",
         status: INNER,
         upstream: false,
+        fields: &[],
         detect: Detect::Wrapper(wrap::KUBECTL),
         build: |p, o| wrap::build(wrap::KUBECTL, p, o),
     },
@@ -252,6 +301,7 @@ pub static PRESETS: [Preset; 24] = [
         what: "a syslog header (`Mar 12 08:00:00 host nginx[1]: `): journalctl's short formats, rsyslog files, nginx `access_log syslog:`",
         status: INNER,
         upstream: false,
+        fields: &[],
         detect: Detect::Wrapper(wrap::SYSLOG),
         build: |p, o| wrap::build(wrap::SYSLOG, p, o),
     },
@@ -261,6 +311,7 @@ pub static PRESETS: [Preset; 24] = [
         what: "an RFC 3339 time before each line: `kubectl logs --timestamps`, `docker logs -t`, `docker compose logs -t` (as `compose+timestamps+…`)",
         status: INNER,
         upstream: false,
+        fields: &[],
         detect: Detect::Wrapper(wrap::TIMESTAMPS),
         build: |p, o| wrap::build(wrap::TIMESTAMPS, p, o),
     },
@@ -271,8 +322,9 @@ pub static PRESETS: [Preset; 24] = [
         status: "the token after the quoted request",
         upstream: false,
         // Envoy's default format has no client before `[time]`.
+        fields: &[Path, Url, Method, Protocol, Host, Agent, Upstream, Bytes],
         detect: Detect::Lines(|l| l.first() == Some(&b'[')),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::Envoy),
     },
     Preset {
         name: "traefik",
@@ -281,12 +333,15 @@ pub static PRESETS: [Preset; 24] = [
         status: "the token after the quoted request",
         upstream: false,
         // Traefik's CLF ends with the request duration in milliseconds.
+        fields: &[
+            Path, Url, Method, Protocol, Client, Agent, Referer, Upstream, Bytes,
+        ],
         detect: Detect::Lines(|l| {
             l.strip_suffix(b"ms")
                 .and_then(|r| r.split(|&b| b == b' ').next_back())
                 .is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
         }),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::Traefik),
     },
     Preset {
         name: "common",
@@ -294,8 +349,9 @@ pub static PRESETS: [Preset; 24] = [
         what: "Apache/nginx Common Log Format",
         status: "first token after the quoted request that follows `[timestamp]`",
         upstream: false,
+        fields: COMMON_FIELDS,
         detect: Detect::Sample(clf_flavor),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::Common),
     },
     Preset {
         name: "combined",
@@ -303,8 +359,9 @@ pub static PRESETS: [Preset; 24] = [
         what: "Apache/nginx Combined Log Format (Common plus referer and user agent)",
         status: "first token after the quoted request that follows `[timestamp]`",
         upstream: false,
+        fields: COMBINED_FIELDS,
         detect: Detect::Sample(clf_flavor),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::Combined),
     },
     Preset {
         name: "vcommon",
@@ -312,8 +369,9 @@ pub static PRESETS: [Preset; 24] = [
         what: "Common with a virtual-host prefix (Apache `%v:%p`, nginx `$host`)",
         status: "first token after the quoted request that follows `[timestamp]`",
         upstream: false,
+        fields: VCOMMON_FIELDS,
         detect: Detect::Sample(clf_flavor),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::VCommon),
     },
     Preset {
         name: "vcombined",
@@ -321,8 +379,9 @@ pub static PRESETS: [Preset; 24] = [
         what: "Combined with a virtual-host prefix (Apache `%v:%p`, nginx `$host`)",
         status: "first token after the quoted request that follows `[timestamp]`",
         upstream: false,
+        fields: VCOMBINED_FIELDS,
         detect: Detect::Sample(clf_flavor),
-        build: clf_build,
+        build: |_, _| clf_build(clf::Layout::VCombined),
     },
     Preset {
         name: "haproxy",
@@ -330,6 +389,7 @@ pub static PRESETS: [Preset; 24] = [
         what: "HAProxy HTTP log format",
         status: "the status after the timers",
         upstream: false,
+        fields: &[Path, Url, Method, Protocol, Client, Upstream, Bytes],
         detect: Detect::Lines(|_| true),
         build: |_, _| AnyExtractor::new(haproxy::Haproxy),
     },
@@ -339,6 +399,7 @@ pub static PRESETS: [Preset; 24] = [
         what: "Squid native access log, the time as `%ts.%03tu` or `%tl`",
         status: "the code after `/` in the result field (`TCP_MISS/200`)",
         upstream: false,
+        fields: &[Path, Url, Method, Host, Client, Upstream, Bytes],
         detect: Detect::Lines(squid::looks_squid),
         build: |_, _| AnyExtractor::new(squid::Squid),
     },
@@ -353,6 +414,7 @@ pub static CUSTOM: Preset = Preset {
     status: "nginx `$status` (`--status upstream`: the last status of `$upstream_status`), Apache `%>s`, else `%s`",
     // Whether a format string logs one is its program's to say.
     upstream: false,
+    fields: &[],
     detect: Detect::Never,
     build: |p, _| match p {
         Param::Custom(program) => AnyExtractor::new(custom::Custom::new(program)),
@@ -415,6 +477,22 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// The fields column of README's table for `p`.
+fn fields_cell(p: &Preset) -> String {
+    if std::ptr::eq(p, &CUSTOM) {
+        return "from its variables (`$request`, `$request_uri`, `$host`, `$http_user_agent`, `%r`, `%U`, `%h`, `%{User-Agent}i` …)".into();
+    }
+    if p.wraps() {
+        return "the inner format's".into();
+    }
+    let names: Vec<String> = p.fields.iter().map(|f| format!("`{}`", f.name())).collect();
+    let mut cell = names.join(", ");
+    if matches!(p.name, "w3c" | "cloudfront") {
+        cell.push_str(" (as its `#Fields:` declares)");
+    }
+    cell
+}
+
 /// The names `--log-format` accepts, in table order.
 pub fn names() -> impl Iterator<Item = &'static str> {
     PRESETS.iter().map(|p| p.name)
@@ -422,7 +500,9 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 
 /// README's format table: one row per preset, then format strings.
 pub fn markdown_table() -> String {
-    let mut out = String::from("| `--log-format` | what | status read |\n|---|---|---|\n");
+    let mut out = String::from(
+        "| `--log-format` | what | status read | `--top` fields |\n|---|---|---|---|\n",
+    );
     for p in PRESETS.iter().chain(std::iter::once(&CUSTOM)) {
         let names = if std::ptr::eq(p, &CUSTOM) {
             "a format string".to_string()
@@ -433,7 +513,12 @@ pub fn markdown_table() -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        out.push_str(&format!("| {names} | {} | {} |\n", p.what, p.status));
+        out.push_str(&format!(
+            "| {names} | {} | {} | {} |\n",
+            p.what,
+            p.status,
+            fields_cell(p)
+        ));
     }
     out
 }

@@ -35,6 +35,15 @@ impl Extractor for Squid {
         let end = memchr::memchr(b' ', line).unwrap_or(line.len());
         clock.epoch(&line[..end], Epoch::Seconds)
     }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        _: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        field(line, want.field)
+    }
 }
 
 /// [`Squid::classify`] by walking the spaces ([`result_field`]): for lines
@@ -154,6 +163,46 @@ pub fn looks_squid(line: &[u8]) -> bool {
         })
     });
     ts_ok && code_ok
+}
+
+/// Field `f` of a line, counted from its result field (`TCP_MISS/200`),
+/// the first token whose part before `/` is an upper-case code, so that a
+/// time written with a space in it (`%tl`) moves nothing: the client
+/// before it, then size, method, URL, user and `HIERARCHY/peer` after.
+pub fn field(line: &[u8], f: crate::top::Field) -> Option<&[u8]> {
+    use super::fields::{path, url_host};
+    use crate::top::Field;
+    let mut toks: [&[u8]; 12] = [&[]; 12];
+    let mut n = 0;
+    for t in line
+        .split(|&b| b == b' ')
+        .filter(|t| !t.is_empty())
+        .take(12)
+    {
+        toks[n] = t;
+        n += 1;
+    }
+    let tokens = &toks[..n];
+    let r = tokens.iter().position(|t| {
+        t.iter()
+            .position(|&b| b == b'/')
+            .is_some_and(|p| p > 0 && t[..p].iter().all(|&b| b.is_ascii_uppercase() || b == b'_'))
+    })?;
+    let at = |i: usize| tokens.get(i).copied();
+    let value = match f {
+        Field::Client => at(r.checked_sub(1)?),
+        Field::Bytes => at(r + 1),
+        Field::Method => at(r + 2),
+        Field::Url => at(r + 3),
+        Field::Path => path(at(r + 3)?),
+        Field::Host => url_host(at(r + 3)?),
+        Field::Upstream => {
+            let h = at(r + 5)?;
+            h.iter().position(|&b| b == b'/').map(|p| &h[p + 1..])
+        }
+        _ => None,
+    };
+    value.filter(|v| !v.is_empty() && *v != b"-")
 }
 
 #[cfg(test)]

@@ -98,6 +98,8 @@ pub struct W3c {
     times: TimeColumns,
     /// The layout assumed until the first `#Fields:`, if any.
     assumed: Option<&'static Layout>,
+    /// Where it has the fields `--top` reads.
+    named: FieldColumns,
 }
 
 impl W3c {
@@ -108,6 +110,7 @@ impl W3c {
             fields: 0,
             times: TimeColumns::default(),
             assumed: None,
+            named: FieldColumns::default(),
         }
     }
 
@@ -119,6 +122,7 @@ impl W3c {
             fields: layout.counts[0],
             times: time_columns(layout.fields.as_bytes()),
             assumed: Some(layout),
+            named: field_columns(layout.fields.as_bytes()),
         }
     }
 
@@ -128,6 +132,7 @@ impl W3c {
         (self.fields, self.status) = layout(names);
         self.times = time_columns(names);
         self.assumed = None;
+        self.named = field_columns(names);
     }
 }
 
@@ -205,6 +210,15 @@ impl Extractor for W3c {
 
     fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
         self.stamp(line, clock)
+    }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        self.named_field(line, want.field, buf)
     }
 }
 
@@ -495,6 +509,112 @@ pub fn detect_sep(lines: &[&[u8]]) -> Option<u8> {
         Some(_) => Some(b' '),
         None if header.windows(7).any(|w| w == b"x-edge-") => Some(b'\t'),
         None => Some(b' '),
+    }
+}
+
+/// The 0-based columns of the fields `--top` reads in a `#Fields:` layout
+/// (names in any case).
+#[derive(Clone, Copy, Debug, Default)]
+struct FieldColumns {
+    stem: Option<usize>,
+    query: Option<usize>,
+    uri: Option<usize>,
+    method: Option<usize>,
+    protocol: Option<usize>,
+    host: Option<usize>,
+    client: Option<usize>,
+    agent: Option<usize>,
+    referer: Option<usize>,
+    bytes: Option<usize>,
+}
+
+fn field_columns(names: &[u8]) -> FieldColumns {
+    let mut c = FieldColumns::default();
+    let names = names
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|t| !t.is_empty());
+    // The first column of each name; CloudFront's `cs(Host)` is its own
+    // domain, so its `x-host-header` (the request's Host) comes first.
+    let mut host = (None, None);
+    for (i, n) in names.enumerate() {
+        let is = |w: &str| n.eq_ignore_ascii_case(w.as_bytes());
+        let slot = if is("cs-uri-stem") {
+            &mut c.stem
+        } else if is("cs-uri-query") {
+            &mut c.query
+        } else if is("cs-uri") {
+            &mut c.uri
+        } else if is("cs-method") {
+            &mut c.method
+        } else if is("cs-version") || is("cs-protocol-version") {
+            &mut c.protocol
+        } else if is("x-host-header") {
+            &mut host.0
+        } else if is("cs(Host)") || is("cs-host") {
+            &mut host.1
+        } else if is("c-ip") {
+            &mut c.client
+        } else if is("cs(User-Agent)") {
+            &mut c.agent
+        } else if is("cs(Referer)") || is("cs(Referrer)") {
+            &mut c.referer
+        } else if is("sc-bytes") {
+            &mut c.bytes
+        } else {
+            continue;
+        };
+        slot.get_or_insert(i);
+    }
+    c.host = host.0.or(host.1);
+    c
+}
+
+impl W3c {
+    /// Field `f` of a data line, from the column the latest `#Fields:`
+    /// gives it; the URL is `cs-uri-stem` and `?cs-uri-query` (written into
+    /// `buf`), or `cs-uri`.
+    fn named_field<'a>(
+        &self,
+        line: &'a [u8],
+        f: crate::top::Field,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        use crate::top::Field;
+        let line = line.strip_prefix(super::UTF8_BOM).unwrap_or(line);
+        let c = &self.named;
+        let col = |i: Option<usize>| {
+            self.field(line, i?)
+                .map(unquoted)
+                .filter(|v| !v.is_empty() && *v != b"-")
+        };
+        match f {
+            Field::Path => match col(c.stem) {
+                Some(stem) => Some(stem),
+                None => super::fields::path(col(c.uri)?),
+            },
+            Field::Url => {
+                let Some(stem) = col(c.stem) else {
+                    return col(c.uri);
+                };
+                match col(c.query) {
+                    Some(q) => {
+                        buf.extend_from_slice(stem);
+                        buf.push(b'?');
+                        buf.extend_from_slice(q);
+                        Some(&buf[..])
+                    }
+                    None => Some(stem),
+                }
+            }
+            Field::Method => col(c.method),
+            Field::Protocol => col(c.protocol),
+            Field::Host => col(c.host),
+            Field::Client => col(c.client),
+            Field::Agent => col(c.agent),
+            Field::Referer => col(c.referer),
+            Field::Bytes => col(c.bytes),
+            _ => None,
+        }
     }
 }
 

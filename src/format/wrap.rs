@@ -20,6 +20,7 @@
 use super::{AnyExtractor, Format, FormatOptions, Param, Preset, Sample, json};
 use crate::lines::{Extractor, Line, is_blank};
 use crate::time::{Clock, Stamp};
+use crate::top::Wanted;
 
 /// How a wrapper finds the line it carries.
 #[derive(Clone, Copy)]
@@ -131,6 +132,28 @@ impl<const SEQ: bool> Extractor for Wrapped<SEQ> {
             Ok(l) => inner.timestamp(l, clock),
             Err(_) => None,
         }
+    }
+
+    /// The inner line's field, read by the inner format. A value read from
+    /// an unescaped envelope string lives in this extractor's buffer, so it
+    /// is copied to `out`; a prefix's inner line is a slice of `line`.
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &Wanted,
+        out: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        let Wrapped { unwrap, inner, buf } = self;
+        if let Unwrap::Prefix(strip) = *unwrap {
+            let l = &line[strip(line)?..];
+            let l = l.strip_suffix(b"\n").unwrap_or(l);
+            return inner.field(l.strip_suffix(b"\r").unwrap_or(l), want, out);
+        }
+        let l = unwrap.inner(line, buf).ok()?;
+        let mut scratch = Vec::new();
+        let v = inner.field(l, want, &mut scratch)?;
+        out.extend_from_slice(v);
+        Some(&out[..])
     }
 }
 

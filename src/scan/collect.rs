@@ -15,6 +15,7 @@ use crate::input;
 use crate::lines::{Counts, Detail, Sink, TimePlan, TimeWork, count_capped};
 use crate::summary::MalformedExample;
 use crate::time::Stamp;
+use crate::top::TopWork;
 
 use super::EXAMPLES_PER_INPUT;
 use super::time::{TimeFold, TimeOut};
@@ -127,8 +128,9 @@ impl Collector {
 }
 
 /// Counts one buffer of whole lines into `counts`, doing the time work of
-/// `plan` if any; a line longer than `max` bytes is booked as malformed
-/// without the extractor seeing it.
+/// `plan` if any and counting into `top` (the thread's `--top` counts) if
+/// asked; a line longer than `max` bytes is booked as malformed without the
+/// extractor seeing it.
 pub(super) fn count_buffer(
     ex: &mut AnyExtractor,
     data: &[u8],
@@ -136,9 +138,11 @@ pub(super) fn count_buffer(
     counts: &mut Counts,
     dump: bool,
     plan: Option<&TimePlan>,
+    top: &mut Option<TopWork>,
 ) -> ChunkMeta {
-    let mut detail = plan.map(|p| Detail {
-        time: Some(TimeWork::new(*p)),
+    let mut detail = (plan.is_some() || top.is_some()).then(|| Detail {
+        time: plan.map(|p| TimeWork::new(*p)),
+        top: top.take(),
     });
     let mut sink = Sink::new(counts, dump);
     sink.detail = detail.as_mut();
@@ -149,8 +153,10 @@ pub(super) fn count_buffer(
         dump: sink.dump.take(),
         time: None,
     };
+    let (time, counted) = detail.map_or((None, None), |d| (d.time, d.top));
+    *top = counted;
     ChunkMeta {
-        time: detail.and_then(|d| d.time).map(TimeOut::of),
+        time: time.map(TimeOut::of),
         ..meta
     }
 }

@@ -32,6 +32,7 @@ mod collect;
 mod ranged;
 mod stream;
 pub mod time;
+mod top;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,7 @@ use crate::input::{self, Kind, Opened, read_at_full};
 use crate::interrupt::{self, Wakers};
 use crate::lines::{self, Counts};
 use crate::summary::{InputSummary, Summary};
+use crate::top::{TopSpec, TopWork};
 
 pub use crate::interrupt::Cancel;
 pub use crate::lines::{EXAMPLE_BYTES, EXAMPLES_PER_CHUNK};
@@ -54,6 +56,7 @@ use collect::{Collector, count_buffer};
 use ranged::{Ranged, count_range};
 use stream::{Source, StreamJob, read_stream};
 pub use time::TimeOptions;
+pub use top::DEFAULT_TOP_MEMORY;
 
 /// Default bytes per chunk: large enough that the kernel's per-read costs
 /// (page-cache lookups) are spread over many lines, small enough that every
@@ -107,6 +110,14 @@ pub struct ScanOptions {
     pub series_step: Option<u32>,
     /// Time filters and zones.
     pub time: TimeOptions,
+    /// `--top`: the values of a field among selected requests, over all
+    /// inputs ([`Summary::top`]), counted for the requests counted in the
+    /// totals. (Requests held for `--last` are not among them: the
+    /// command line refuses `--top` with `--last`.)
+    pub top: Vec<TopSpec>,
+    /// Memory for all `--top` counting, in bytes; 0 means
+    /// [`DEFAULT_TOP_MEMORY`].
+    pub top_memory: usize,
 }
 
 impl TimeOptions {
@@ -149,7 +160,17 @@ impl ScanOptions {
 /// Parses a line length for `--max-line-length`: bytes, or a number with a
 /// `K`, `M` or `G` suffix (powers of 1024), from 1 to [`MAX_MAX_LINE`].
 pub fn parse_line_length(s: &str) -> Result<usize, String> {
-    const NOT_A_SIZE: &str = "not a size: give bytes, or a number with K, M or G (e.g. 4M)";
+    match parse_size(s, "4M")? {
+        Some(b) if (1..=MAX_MAX_LINE).contains(&b) => Ok(b),
+        _ => Err("out of range: a line length is 1 byte to 1G".into()),
+    }
+}
+
+/// Reads a size: bytes, or a number with a `K`, `M` or `G` suffix (powers
+/// of 1024); `None` when it overflows. The error gives `example`.
+pub fn parse_size(s: &str, example: &str) -> Result<Option<usize>, String> {
+    let not_a_size =
+        || format!("not a size: give bytes, or a number with K, M or G (e.g. {example})");
     let t = s.trim();
     let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => t.split_at(i),
@@ -160,13 +181,16 @@ pub fn parse_line_length(s: &str) -> Result<usize, String> {
         "K" | "KB" | "KIB" => 1 << 10,
         "M" | "MB" | "MIB" => 1 << 20,
         "G" | "GB" | "GIB" => 1 << 30,
-        _ => return Err(NOT_A_SIZE.into()),
+        _ => return Err(not_a_size()),
     };
-    let n: usize = digits.parse().map_err(|_| NOT_A_SIZE.to_string())?;
-    match n.checked_mul(unit) {
-        Some(b) if (1..=MAX_MAX_LINE).contains(&b) => Ok(b),
-        _ => Err("out of range: a line length is 1 byte to 1G".into()),
+    // Digits past `usize` are a size too large, not a bad one.
+    if digits.is_empty() {
+        return Err(not_a_size());
     }
+    Ok(digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit)))
 }
 
 /// Display name of an input path: `-` is stdin.
@@ -208,6 +232,8 @@ struct Ctx<'a> {
     /// Stream readers, woken when the scan is cancelled.
     wakers: Wakers,
     budget: Arc<Budget>,
+    /// `--top`, when asked.
+    top: Option<top::TopShared>,
 }
 
 impl Ctx<'_> {
@@ -225,6 +251,23 @@ impl Ctx<'_> {
 
     fn cancelled(&self) -> bool {
         self.opts.cancel.is_cancelled()
+    }
+
+    /// Fresh `--top` counts for a thread that counts, when asked.
+    fn top_work(&self) -> Option<TopWork> {
+        self.top.as_ref().map(|t| t.work())
+    }
+
+    /// A counting thread's `--top` counts, when it counts no more.
+    fn top_done(&self, w: Option<TopWork>) {
+        if let Some(t) = &self.top {
+            t.done(w);
+        }
+    }
+
+    /// Why an input of format `f` cannot answer the `--top`s, if it cannot.
+    fn top_refusal(&self, f: &crate::format::Format) -> Option<String> {
+        self.top.as_ref().and_then(|t| t.refusal(f))
     }
 }
 
@@ -277,6 +320,9 @@ pub fn scan<'a>(
         want_dump,
         wakers: Wakers::default(),
         budget: Arc::new(Budget::new(threads)),
+        // Workers, reader threads (at most one per worker) and this
+        // thread, when no worker could be started, count.
+        top: top::TopShared::new(&opts.top, opts.top_memory, 2 * threads + 1),
     };
     std::thread::scope(|s| {
         let (done_tx, done_rx) = sync_channel::<()>(0);
@@ -365,8 +411,10 @@ pub fn scan<'a>(
         });
     }
     let series = time::finish(&mut inputs, folds, &offsets, &opts.time, opts.series_step);
+    let tops = ctx.top.map(top::TopShared::finish).unwrap_or_default();
     let mut summary = Summary::from_inputs(inputs, examples, start.elapsed());
     summary.series = series;
+    summary.top = tops;
     summary
 }
 
@@ -448,6 +496,7 @@ fn feed<'s>(
     let cancel = &ctx.opts.cancel;
     let mut buf = Vec::new();
     let mut counts = Counts::default();
+    let mut top = TopCounts::new(ctx, inline);
     for &i in files {
         let Some(permit) = ctx.budget.acquire(Slot::File, cancel) else {
             return;
@@ -483,6 +532,10 @@ fn feed<'s>(
                 Ok(format) => (format, &sample[..n]),
             },
         };
+        if let Some(why) = ctx.top_refusal(&format) {
+            ctx.collector(i).fail(why);
+            continue;
+        }
         let extractor = format.extractor(&ctx.opts.format_options);
         {
             let mut c = ctx.collector(i);
@@ -514,7 +567,7 @@ fn feed<'s>(
                 return;
             }
             if inline {
-                count_range(ctx, &r, idx, &mut buf, &mut counts);
+                count_range(ctx, &r, idx, &mut buf, &mut counts, &mut top.work);
             } else if jobs.send(Work::Chunk(r.clone(), idx)).is_err() {
                 return;
             }
@@ -562,6 +615,7 @@ fn read_file_stream<'s>(
 fn worker(ctx: &Ctx) {
     let mut counts = Counts::default();
     let mut buf = Vec::new();
+    let mut top = TopCounts::new(ctx, true);
     loop {
         let work = {
             let rx = ctx.jobs.lock().unwrap_or_else(|e| e.into_inner());
@@ -573,7 +627,7 @@ fn worker(ctx: &Ctx) {
             // their files); buffers already read are still counted.
             Ok(Work::Chunk(r, idx)) => {
                 if !ctx.cancelled() {
-                    count_range(ctx, &r, idx, &mut buf, &mut counts);
+                    count_range(ctx, &r, idx, &mut buf, &mut counts, &mut top.work);
                 }
             }
             Ok(Work::Buffer(mut job)) => {
@@ -585,6 +639,7 @@ fn worker(ctx: &Ctx) {
                     &mut counts,
                     ctx.want_dump,
                     job.plan.as_ref(),
+                    &mut top.work,
                 );
                 ctx.collector(job.input)
                     .add(job.seq, &counts, job.bytes, meta, &ctx.dump);
@@ -594,6 +649,38 @@ fn worker(ctx: &Ctx) {
                 let _ = job.recycle.try_send(std::mem::take(&mut job.buf));
             }
         }
+    }
+}
+
+/// The `--top` counts of a thread that counts, handed to the scan when
+/// the thread is done, however it ends.
+struct TopCounts<'a, 'o> {
+    ctx: &'a Ctx<'o>,
+    work: Option<TopWork>,
+}
+
+impl<'a, 'o> TopCounts<'a, 'o> {
+    /// Counts for `ctx`'s `--top`s, made now when `now`, else by whoever
+    /// first needs them ([`TopCounts::get`]).
+    fn new(ctx: &'a Ctx<'o>, now: bool) -> Self {
+        TopCounts {
+            ctx,
+            work: if now { ctx.top_work() } else { None },
+        }
+    }
+
+    /// The counts, made on first use.
+    fn get(&mut self) -> &mut Option<TopWork> {
+        if self.work.is_none() {
+            self.work = self.ctx.top_work();
+        }
+        &mut self.work
+    }
+}
+
+impl Drop for TopCounts<'_, '_> {
+    fn drop(&mut self) {
+        self.ctx.top_done(self.work.take());
     }
 }
 

@@ -8,6 +8,7 @@
 use crate::format::AnyExtractor;
 use crate::input::{self, read_at_full};
 use crate::lines::{Counts, TimePlan};
+use crate::top::TopWork;
 
 use super::collect::count_buffer;
 use super::{Ctx, Permit, shrank};
@@ -36,6 +37,7 @@ pub(super) fn count_range(
     idx: usize,
     buf: &mut Vec<u8>,
     counts: &mut Counts,
+    top: &mut Option<TopWork>,
 ) {
     let a = idx as u64 * ctx.chunk as u64;
     let b = (a + ctx.chunk as u64).min(r.size);
@@ -55,6 +57,7 @@ pub(super) fn count_range(
         counts,
         ctx.want_dump,
         r.plan.as_ref(),
+        top,
     );
     {
         let mut c = ctx.collector(r.input);

@@ -15,7 +15,7 @@ use crate::lines::{Counts, TimePlan};
 
 use super::collect::count_buffer;
 use super::time::{self, TimeFold};
-use super::{Cancel, Ctx, SAMPLE_BYTES, Work, shrank};
+use super::{Cancel, Ctx, SAMPLE_BYTES, TopCounts, Work, shrank};
 
 /// A line-aligned buffer from a stream, for a worker to count.
 pub(super) struct StreamJob {
@@ -52,6 +52,8 @@ pub(super) fn read_stream(
     jobs: SyncSender<Work>,
     inline: bool,
 ) {
+    // Made once this thread counts a buffer itself.
+    let mut top = TopCounts::new(ctx, false);
     let mut file_reader;
     let reader: &mut dyn Read = match &mut source {
         Source::Stream(r) => r.as_mut(),
@@ -126,6 +128,10 @@ pub(super) fn read_stream(
         if extractor.is_none() {
             let sample = &buf[..len.min(SAMPLE_BYTES)];
             match ctx.opts.format.resolve(sample, &ctx.opts.format_options) {
+                Ok(f) if let Some(why) = ctx.top_refusal(&f) => {
+                    ctx.collector(input).fail(why);
+                    return;
+                }
                 Ok(f) => {
                     extractor = Some(f.extractor(&ctx.opts.format_options));
                     let mut c = ctx.collector(input);
@@ -154,6 +160,7 @@ pub(super) fn read_stream(
                     &mut counts,
                     ctx.want_dump,
                     plan.as_ref(),
+                    top.get(),
                 );
                 ctx.collector(input)
                     .add(seq, &counts, bytes, meta, &ctx.dump);

@@ -26,6 +26,8 @@ pub struct Program {
     pub(super) time: Option<super::time::TimeField>,
     /// Whether the format logs `$upstream_status`.
     upstream: bool,
+    /// Where the fields `--top` reads are, for those it has.
+    pub(super) fields: std::sync::Arc<[super::FieldSpan]>,
 }
 
 /// Which syntax a format string is written in.
@@ -86,6 +88,7 @@ impl Program {
         let mut ops: Vec<Op> = Vec::new();
         let mut status_seen = false;
         let mut var_ops = Vec::new();
+        let mut names = Vec::new();
         for p in pieces {
             match p {
                 Piece::Lit(l) => match ops.last_mut() {
@@ -99,6 +102,7 @@ impl Program {
                         ));
                     }
                     let status = !status_seen && v == status_var;
+                    names.push(v.clone());
                     status_seen |= status;
                     var_ops.push(ops.len());
                     ops.push(Op::Field {
@@ -125,6 +129,7 @@ impl Program {
                 written,
             }
         });
+        let fields = super::fields::spans(&names, &var_ops, &ops).into();
         // Nothing after the status is ever run.
         if let Some(s) = ops
             .iter()
@@ -137,6 +142,7 @@ impl Program {
             ops,
             time,
             upstream: upstream_status,
+            fields,
         })
     }
 
@@ -301,7 +307,9 @@ fn parse_apache(s: &str) -> Result<Vec<Piece>, String> {
                         (b's', None) => format!("{modifier}s"),
                         // The time's form, for reading it back.
                         (b't', Some(a)) => format!("t:{a}"),
-                        (l, _) => (l as char).to_string(),
+                        // The header, variable … a field reads.
+                        (l, Some(a)) => format!("{}:{a}", l as char),
+                        (l, None) => (l as char).to_string(),
                     };
                     out.push(Piece::Var(name));
                 }
@@ -317,4 +325,16 @@ fn parse_apache(s: &str) -> Result<Vec<Piece>, String> {
         out.push(Piece::Lit(lit));
     }
     Ok(out)
+}
+
+impl Program {
+    /// The fields besides the status `--top` can read from this format.
+    pub fn fields(&self) -> Vec<crate::top::Field> {
+        self.fields.iter().map(super::FieldSpan::field).collect()
+    }
+
+    /// Where each of [`Program::fields`] is.
+    pub fn field_spans(&self) -> &std::sync::Arc<[super::FieldSpan]> {
+        &self.fields
+    }
 }

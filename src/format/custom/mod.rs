@@ -23,10 +23,12 @@
 //! `%s`/`%<s`.
 
 mod compile;
+mod fields;
 mod run;
 mod time;
 
 pub use compile::Program;
+pub use fields::FieldSpan;
 pub use run::Custom;
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ pub struct Custom {
     needles: Vec<u8>,
     /// Where the time is, for options that read it.
     time: Option<super::time::TimeField>,
+    /// Where the `--top` fields are.
+    fields: std::sync::Arc<[super::FieldSpan]>,
 }
 
 /// A literal, with its first eight bytes also as a word and mask so that the
@@ -186,6 +188,7 @@ impl Custom {
             status,
             needles,
             time: p.time.clone(),
+            fields: p.field_spans().clone(),
         }
     }
 
@@ -362,6 +365,18 @@ impl Extractor for Custom {
         clock: &mut crate::time::Clock,
     ) -> Option<crate::time::Stamp> {
         self.time.as_ref()?.stamp(line, clock)
+    }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        _: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        self.fields
+            .iter()
+            .find(|f| f.field() == want.field)?
+            .read(line)
     }
 }
 

@@ -72,38 +72,44 @@ impl TimeField {
         }
     }
 
-    /// Where the time field is in `line`: literals must match where they
-    /// are expected and each field ends as the status program ends it.
+    /// Where the time field is in `line`.
     fn span(&self, line: &[u8]) -> Option<(usize, usize)> {
-        let mut p = 0;
-        for (i, op) in self.ops.iter().enumerate() {
-            match op {
-                Op::Lit(l) => {
-                    line[p..].starts_with(l).then_some(())?;
-                    p += l.len();
+        field_span(&self.ops, self.field, line)
+    }
+}
+
+/// Where field `at` of the program `ops` is in `line`: literals must match
+/// where they are expected and each field ends as the status program ends
+/// it.
+pub(super) fn field_span(ops: &[Op], at: usize, line: &[u8]) -> Option<(usize, usize)> {
+    let mut p = 0;
+    for (i, op) in ops.iter().enumerate() {
+        match op {
+            Op::Lit(l) => {
+                line[p..].starts_with(l).then_some(())?;
+                p += l.len();
+            }
+            Op::Field { quoted, .. } => {
+                let next = match ops.get(i + 1) {
+                    Some(Op::Lit(l)) => Some(l.as_slice()),
+                    _ => None,
+                };
+                let end = field_end(line, p, next, *quoted)?;
+                if i == at {
+                    return Some((p, end));
                 }
-                Op::Field { quoted, .. } => {
-                    let next = match self.ops.get(i + 1) {
-                        Some(Op::Lit(l)) => Some(l.as_slice()),
-                        _ => None,
-                    };
-                    let end = field_end(line, p, next, *quoted)?;
-                    if i == self.field {
-                        return Some((p, end));
-                    }
-                    p = end;
-                }
+                p = end;
             }
         }
-        None
     }
+    None
 }
 
 /// Where a field starting at `p` ends, given the literal after it: at the
 /// first unescaped quote for a quoted field, at the first space when the
 /// literal starts with one, else at the literal's first occurrence; a last
 /// field ends at the first blank.
-fn field_end(line: &[u8], p: usize, next: Option<&[u8]>, quoted: bool) -> Option<usize> {
+pub(super) fn field_end(line: &[u8], p: usize, next: Option<&[u8]>, quoted: bool) -> Option<usize> {
     let blank = |stop: &dyn Fn(u8) -> bool| {
         line[p..]
             .iter()

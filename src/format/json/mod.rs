@@ -37,6 +37,7 @@
 //! console-encoder lines (`ts\tlevel\tlogger\tmsg\t{…}`).
 
 mod blocks;
+mod fields;
 mod key;
 mod time;
 mod walk;
@@ -53,6 +54,7 @@ use super::{Format, FormatOptions, Sample, looks_json};
 use crate::bytes::Avx2Bmi;
 use crate::bytes::{Baseline, Lanes};
 use crate::lines::{Extractor, Line, Sink, count_lines};
+pub use fields::{CADDY_KEYS, COMMON_KEYS, FieldKeys, TRAEFIK_KEYS};
 pub use time::TIME_KEYS;
 
 /// Status keys tried, in order, when the format is plain `json` and
@@ -100,6 +102,8 @@ pub struct Json {
     quoted: Quoted,
     /// `--time-key`; `None` reads the first of [`TIME_KEYS`].
     time_key: Option<time::TimeKey>,
+    /// Where `--top` fields are read.
+    fields: &'static FieldKeys,
 }
 
 impl Json {
@@ -108,6 +112,7 @@ impl Json {
             path: path.as_bytes().into(),
             quoted: Quoted::new(path.as_bytes()),
             time_key: None,
+            fields: &COMMON_KEYS,
         }
     }
 
@@ -207,6 +212,15 @@ impl Extractor for Json {
         clock: &mut crate::time::Clock,
     ) -> Option<crate::time::Stamp> {
         time::stamp(line, self.time_key.as_ref(), clock)
+    }
+
+    fn field<'a>(
+        &mut self,
+        line: &'a [u8],
+        want: &crate::top::Wanted,
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
+        self.field_of(line, want, buf)
     }
 }
 
