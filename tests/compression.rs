@@ -357,3 +357,62 @@ fn logs_that_start_like_a_magic_number_are_logs() {
         }
     }
 }
+
+/// With `-j 2`, compressed files are decompressed two at a time, each by a
+/// reader thread of its own, and never more at once however many files
+/// there are (each reader holds its own buffers): seen in the threads of the
+/// running process. A reader counts as running once seen in two polls in a
+/// row beside the others; a third may be seen while one that has just
+/// handed over its slot exits.
+#[cfg(target_os = "linux")]
+#[test]
+fn compressed_files_are_decompressed_as_many_at_once_as_there_are_threads() {
+    use std::collections::HashSet;
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let plain = std::fs::read(fixture("access.log")).unwrap();
+    let log = plain.repeat((8 << 20) / plain.len());
+    let compressed = zstd::encode_all(&log[..], 1).unwrap();
+    let files: Vec<PathBuf> = (0..6)
+        .map(|i| {
+            let p = dir.path().join(format!("access.log.{i}.zst"));
+            std::fs::write(&p, &compressed).unwrap();
+            p
+        })
+        .collect();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("logstat"))
+        .args(["-o", "json", "-j", "2"])
+        .args(&files)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let tasks = format!("/proc/{}/task", child.id());
+    let readers = || -> HashSet<String> {
+        let Ok(dir) = std::fs::read_dir(&tasks) else {
+            return HashSet::new();
+        };
+        dir.filter_map(|t| {
+            let t = t.ok()?.path();
+            let comm = std::fs::read_to_string(t.join("comm")).ok()?;
+            comm.starts_with("logstat-reader")
+                .then(|| t.file_name().unwrap().to_string_lossy().into_owned())
+        })
+        .collect()
+    };
+    let (mut most, mut prev) = (0, HashSet::new());
+    while child.try_wait().unwrap().is_none() {
+        let now = readers();
+        most = most.max(now.intersection(&prev).count());
+        prev = now;
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines = log.iter().filter(|&&b| b == b'\n').count() as u64;
+    assert_eq!(v["lines"], 6 * lines);
+    assert!((2..=3).contains(&most), "{most} readers at once");
+}
