@@ -191,6 +191,28 @@ fn ctrl_c_ends_the_gzip_sniff_of_a_silent_stdin() {
     );
 }
 
+/// The look at stdin's first bytes waits for more only while they may
+/// still start a magic number (here zstd's, two bytes of four); a writer
+/// that goes quiet there is a quiet stream like any other, and Ctrl-C ends
+/// it.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_a_stdin_gone_quiet_inside_a_magic_number() {
+    let mut child = spawn(&["-o", "json", "-"], Stdio::piped());
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&[0x28, 0xb5]).unwrap();
+    stdin.flush().unwrap();
+    sigint(&child);
+    let out = finish_within(child, PROMPTLY);
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("<stdin>: interrupted"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// A quiet stream beside many regular files: Ctrl-C stops the files being
 /// opened and counted and wakes the stream's reader.
 #[cfg(unix)]

@@ -59,6 +59,37 @@ fn gzip(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
+/// The ways an input can come: plain, or compressed by each format logstat
+/// decodes.
+const CODECS: [&str; 5] = ["plain", "gzip", "zstd", "xz", "bzip2"];
+
+/// `data` as `codec` writes it, in two members (frames, streams) cut at
+/// `split`, as `cat a.zst b.zst` makes them.
+fn compress(codec: &str, data: &[u8], split: usize) -> Vec<u8> {
+    fn one(codec: &str, data: &[u8]) -> Vec<u8> {
+        match codec {
+            "gzip" => gzip(data),
+            "zstd" => zstd::encode_all(data, 1).unwrap(),
+            "xz" => {
+                let mut e = liblzma::write::XzEncoder::new(Vec::new(), 1);
+                e.write_all(data).unwrap();
+                e.finish().unwrap()
+            }
+            "bzip2" => {
+                let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+                e.write_all(data).unwrap();
+                e.finish().unwrap()
+            }
+            _ => unreachable!("{codec}"),
+        }
+    }
+    if codec == "plain" {
+        return data.to_vec();
+    }
+    let (a, b) = data.split_at(split.min(data.len()));
+    [one(codec, a), one(codec, b)].concat()
+}
+
 fn opts(threads: usize, chunk: usize) -> ScanOptions {
     ScanOptions {
         threads,
@@ -153,13 +184,15 @@ proptest! {
         data in log_strategy(),
         threads in 1usize..5,
         chunk in 1usize..300,
-        gz in any::<bool>(),
+        codec in prop::sample::select(&CODECS[..]),
+        split in 0usize..4000,
         max in prop_oneof![Just(NO_CAP), 1usize..500],
     ) {
-        // gzip takes the stream path (one reader, recycled buffers), plain
-        // files the pread path; both must agree with the reference, also
-        // when lines past the limit run across chunks of any size.
-        let f = if gz { write_temp(&gzip(&data)) } else { write_temp(&data) };
+        // Compressed inputs take the stream path (one reader, recycled
+        // buffers), plain files the pread path; both must agree with the
+        // reference, also when lines past the limit run across chunks of
+        // any size, and across the members of a compressed input.
+        let f = write_temp(&compress(codec, &data, split));
         let (want, want_malformed) = reference(&data, max);
         let s = scan(&[f.path().to_path_buf()], &capped(threads, chunk, max), None);
         prop_assert_eq!(s.inputs[0].bytes, data.len() as u64);
@@ -177,9 +210,10 @@ proptest! {
         threads in 1usize..4,
         chunk in 1usize..200,
         max in prop_oneof![Just(NO_CAP), 1usize..500],
-        gz in any::<bool>(),
+        codec in prop::sample::select(&CODECS[..]),
+        split in 0usize..4000,
     ) {
-        let f = if gz { write_temp(&gzip(&data)) } else { write_temp(&data) };
+        let f = write_temp(&compress(codec, &data, split));
         let (want, want_malformed) = reference(&data, max);
         let mut dump = Vec::new();
         let s = scan(&[f.path().to_path_buf()], &capped(threads, chunk, max), Some(&mut dump));
