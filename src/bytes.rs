@@ -133,7 +133,7 @@ pub fn next_bit(masks: &[u64], pos: usize) -> usize {
 /// separators). One bitmap and one population count per 64 bytes: columnar
 /// formats (W3C, CloudFront) need every line's separator count, to tell a
 /// line that does not match its header, and one field.
-#[inline]
+#[inline(always)]
 pub fn field_span(line: &[u8], sep: u8, col: usize) -> (usize, Option<(usize, usize)>) {
     let mut count = 0usize;
     // Field `col` starts after separator `col - 1` and ends at separator `col`.

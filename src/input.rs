@@ -607,10 +607,7 @@ mod tests {
             assert_eq!(m.lo.len(), m.hi.len());
             let whole = m.lo;
             assert_ne!(sniff(whole, false), Sniff::Plain, "{whole:02x?}");
-            assert_eq!(
-                sniff(whole, false),
-                sniff(&[whole, b"tail"].concat(), true)
-            );
+            assert_eq!(sniff(whole, false), sniff(&[whole, b"tail"].concat(), true));
             for n in 1..whole.len() {
                 assert_eq!(sniff(&whole[..n], false), Sniff::More, "{whole:02x?}");
                 assert_eq!(sniff(&whole[..n], true), Sniff::Plain, "{whole:02x?}");

@@ -410,7 +410,12 @@ fn compressed_files_are_decompressed_as_many_at_once_as_there_are_threads() {
         std::thread::sleep(Duration::from_millis(2));
     }
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let lines = log.iter().filter(|&&b| b == b'\n').count() as u64;
     assert_eq!(v["lines"], 6 * lines);

@@ -280,7 +280,7 @@ fn exactness_grouping_and_missing_are_said() {
     assert!(t.contains("\n  1,500 lines, counts exact\n"), "{t}");
     assert!(
         t.contains(
-            "\n  1,324,848 lines, counts may be over by at most 1,234 (memory budget reached)\n"
+            "\n  1,324,848 lines, counts ±1,234: none under, none over by more than 1,234 (memory budget reached)\n"
         ),
         "{t}"
     );

@@ -94,12 +94,16 @@ pub struct W3c {
     status: Option<usize>,
     /// Number of columns the latest header declares.
     fields: usize,
-    /// Where the latest `#Fields:` has the date and the time.
-    times: TimeColumns,
+    /// The names of the latest `#Fields:` (or of the assumed layout).
+    names: Vec<u8>,
+    /// Where those names have the date and the time, once a time is asked
+    /// for: found on first use, so a scan without a time option does not
+    /// pay for it at each directive (IIS repeats them at every restart).
+    times: Option<TimeColumns>,
     /// The layout assumed until the first `#Fields:`, if any.
     assumed: Option<&'static Layout>,
-    /// Where it has the fields `--top` reads.
-    named: FieldColumns,
+    /// Where they have the fields `--top` reads, once one is asked for.
+    named: Option<FieldColumns>,
 }
 
 impl W3c {
@@ -108,9 +112,10 @@ impl W3c {
             sep,
             status: None,
             fields: 0,
-            times: TimeColumns::default(),
+            names: Vec::new(),
+            times: None,
             assumed: None,
-            named: FieldColumns::default(),
+            named: None,
         }
     }
 
@@ -120,9 +125,10 @@ impl W3c {
             sep: layout.sep,
             status: Some(layout.status()),
             fields: layout.counts[0],
-            times: time_columns(layout.fields.as_bytes()),
+            names: layout.fields.as_bytes().to_vec(),
+            times: None,
             assumed: Some(layout),
-            named: field_columns(layout.fields.as_bytes()),
+            named: None,
         }
     }
 
@@ -130,9 +136,11 @@ impl W3c {
     /// spaces in both IIS and CloudFront headers; tabs are accepted too).
     fn set_fields(&mut self, names: &[u8]) {
         (self.fields, self.status) = layout(names);
-        self.times = time_columns(names);
+        self.names.clear();
+        self.names.extend_from_slice(names);
+        self.times = None;
         self.assumed = None;
-        self.named = field_columns(names);
+        self.named = None;
     }
 }
 
@@ -209,7 +217,9 @@ impl Extractor for W3c {
     }
 
     fn timestamp(&mut self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
-        self.stamp(line, clock)
+        let names = &self.names;
+        let times = *self.times.get_or_insert_with(|| time_columns(names));
+        self.stamp(line, times, clock)
     }
 
     fn field<'a>(
@@ -218,7 +228,9 @@ impl Extractor for W3c {
         want: &crate::top::Wanted,
         buf: &'a mut Vec<u8>,
     ) -> Option<&'a [u8]> {
-        self.named_field(line, want.field, buf)
+        let names = &self.names;
+        let columns = *self.named.get_or_insert_with(|| field_columns(names));
+        self.named_field(line, &columns, want.field, buf)
     }
 }
 
@@ -413,9 +425,9 @@ impl W3c {
 
     /// The time of a data line: its date and time fields, in UTC as the
     /// W3C draft (and IIS, and CloudFront) writes them, or local time.
-    fn stamp(&self, line: &[u8], clock: &mut Clock) -> Option<Stamp> {
+    fn stamp(&self, line: &[u8], times: TimeColumns, clock: &mut Clock) -> Option<Stamp> {
         let line = line.strip_prefix(super::UTF8_BOM).unwrap_or(line);
-        let (d, t) = (self.times.date?, self.times.time?);
+        let (d, t) = (times.date?, times.time?);
         let (date, time) = (self.field(line, d)?, self.field(line, t)?);
         let mut buf = [0u8; 40];
         let n = date.len() + 1 + time.len();
@@ -425,7 +437,7 @@ impl W3c {
         buf[..10].copy_from_slice(date);
         buf[10] = b'T';
         buf[11..n].copy_from_slice(time);
-        if self.times.local {
+        if times.local {
             clock.iso(&buf[..n])
         } else {
             clock.iso_utc(&buf[..n])
@@ -576,12 +588,12 @@ impl W3c {
     fn named_field<'a>(
         &self,
         line: &'a [u8],
+        c: &FieldColumns,
         f: crate::top::Field,
         buf: &'a mut Vec<u8>,
     ) -> Option<&'a [u8]> {
         use crate::top::Field;
         let line = line.strip_prefix(super::UTF8_BOM).unwrap_or(line);
-        let c = &self.named;
         let col = |i: Option<usize>| {
             self.field(line, i?)
                 .map(unquoted)

@@ -185,12 +185,12 @@ fn exactness(top: &Top, lang: Lang) -> String {
         (true, Lang::En) => format!("{n} lines, counts exact"),
         (true, Lang::Zh) => format!("共 {n} 行，计数精确"),
         (false, Lang::En) => format!(
-            "{n} lines, counts may be over by at most {} (memory budget reached)",
-            group(top.error_bound)
+            "{n} lines, counts ±{b}: none under, none over by more than {b} (memory budget reached)",
+            b = group(top.error_bound)
         ),
         (false, Lang::Zh) => format!(
-            "共 {n} 行，计数可能偏高，最多高出 {}（已达内存预算）",
-            group(top.error_bound)
+            "共 {n} 行，计数 ±{b}：不会偏低，最多偏高 {b}（已达内存预算）",
+            b = group(top.error_bound)
         ),
     }
 }
