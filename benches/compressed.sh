@@ -32,7 +32,7 @@ mkdir -p "$dir"
 if [ -z "$log" ]; then
   gen=$(ls -t target/release/deps/compare-* 2>/dev/null | grep -v '\.d$' | head -n 1)
   [ -n "$gen" ] || { echo "no compare bench binary; run: cargo bench --bench compare --no-run" >&2; exit 2; }
-  log=$(LOGSTAT_BENCH_GENERATE_ONLY=1 LOGSTAT_BENCH_DIR=$dir "$gen" | head -n 1)
+  log=$(LOGSTAT_BENCH_GENERATE_ONLY=1 LOGSTAT_BENCH_DIR=$dir "$gen" | sed -n 1p)
 fi
 
 base=$dir/$(basename "$log" .log)

@@ -18,7 +18,7 @@ log=${1:-}
 if [ -z "$log" ]; then
   gen=$(ls -t target/release/deps/compare-* 2>/dev/null | grep -v '\.d$' | head -n 1)
   [ -n "$gen" ] || { echo "no compare bench binary; run: cargo bench --bench compare --no-run" >&2; exit 2; }
-  log=$(LOGSTAT_BENCH_GENERATE_ONLY=1 LOGSTAT_BENCH_DIR=${LOGSTAT_BENCH_DIR:-/tmp/logstat-bench} "$gen" | head -n 1)
+  log=$(LOGSTAT_BENCH_GENERATE_ONLY=1 LOGSTAT_BENCH_DIR=${LOGSTAT_BENCH_DIR:-/tmp/logstat-bench} "$gen" | sed -n 1p)
 fi
 cat "$log" > /dev/null  # page cache
 bytes=$(stat -c %s "$log")

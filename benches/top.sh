@@ -34,7 +34,7 @@ mkdir -p "$DIR"
 
 gen=$(ls -t target/release/deps/compare-* 2>/dev/null | grep -v '\.d$' | head -n 1 || true)
 [ -n "$gen" ] || { echo "no compare bench binary; run: cargo bench --bench compare --no-run" >&2; exit 2; }
-log=$(LOGSTAT_BENCH_GENERATE_ONLY=1 LOGSTAT_BENCH_DIR=$DIR "$gen" | head -n 1)
+log=$(LOGSTAT_BENCH_GENERATE_ONLY=1 LOGSTAT_BENCH_DIR=$DIR "$gen" | sed -n 1p)
 slice="$DIR/combined-${SLICE_MB}M-slice.log"
 [ -s "$slice" ] || head -c $((SLICE_MB << 20)) "$log" | sed '$d' > "$slice"
 cat "$log" > /dev/null # page cache

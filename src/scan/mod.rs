@@ -36,7 +36,7 @@ mod top;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::Scope;
@@ -213,8 +213,8 @@ fn shrank(size: u64, now: u64) -> String {
 
 /// What a worker counts next.
 enum Work {
-    /// Chunk `.1` of a regular file.
-    Chunk(Arc<Ranged>, usize),
+    /// A regular file, whose chunks the worker claims until none is left.
+    File(Arc<Ranged>),
     /// A line-aligned buffer read from a stream.
     Buffer(StreamJob),
 }
@@ -561,14 +561,21 @@ fn feed<'s>(
             extractor,
             plan,
             _permit: permit,
+            next: AtomicUsize::new(range.start),
+            end: range.end,
         });
-        for idx in range {
-            if ctx.cancelled() {
-                return;
-            }
-            if inline {
+        if inline {
+            while let Some(idx) = r.claim() {
+                if ctx.cancelled() {
+                    return;
+                }
                 count_range(ctx, &r, idx, &mut buf, &mut counts, &mut top.work);
-            } else if jobs.send(Work::Chunk(r.clone(), idx)).is_err() {
+            }
+            continue;
+        }
+        // As many workers as it has chunks may count it at once.
+        for _ in 0..ctx.threads.min(range.len()) {
+            if ctx.cancelled() || jobs.send(Work::File(r.clone())).is_err() {
                 return;
             }
         }
@@ -623,10 +630,12 @@ fn worker(ctx: &Ctx) {
         };
         match work {
             Err(_) => break,
-            // Once cancelled, queued chunks are dropped unread (closing
-            // their files); buffers already read are still counted.
-            Ok(Work::Chunk(r, idx)) => {
-                if !ctx.cancelled() {
+            // Once cancelled, chunks not yet claimed are left unread (the
+            // file closes with its last job); buffers already read are still counted.
+            Ok(Work::File(r)) => {
+                while !ctx.cancelled()
+                    && let Some(idx) = r.claim()
+                {
                     count_range(ctx, &r, idx, &mut buf, &mut counts, &mut top.work);
                 }
             }
