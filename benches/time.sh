@@ -106,7 +106,9 @@ hyperfine -N -w 2 -r "$RUNS" \
 echo "== --by 1m beside angle-grinder and GoAccess, ${SLICE_MB} MiB slice" >&2
 cmds=("$BIN --by 1m $SLICE")
 if command -v agrind > /dev/null; then
-    cmds+=("agrind -f $SLICE '* | parse \"[*]\" as ts | timeslice(parseDate(ts)) 1m | count by _timeslice'")
+    # Its parseDate refuses the CLF time as written (`01/Nov/2026:00:00:00
+    # +0100`), so the parts are rearranged first; the zone is left out.
+    cmds+=("agrind -f $SLICE '* | parse \"[*/*/*:* *]\" as day, mon, yr, t, z | timeslice(parseDate(concat(mon, \" \", day, \" \", yr, \" \", t))) 1m | count by _timeslice'")
 fi
 if command -v goaccess > /dev/null; then
     cmds+=("goaccess $SLICE --log-format=COMBINED --ignore-panel=VISITORS -o /dev/null --no-progress")

@@ -10,7 +10,7 @@
 #   - GoAccess's requested-files panel on a slice of the same log (it takes
 #     minutes per GiB), beside `--top path` on that slice;
 #   - peak RSS of `--top url --top-memory 64M` on a log of 50 M distinct
-#     URLs (about 2.6 GB, generated here and deleted after), against the
+#     URLs (about 4 GiB, generated here and deleted after), against the
 #     budget.
 #
 # Usage (after `cargo build --release && cargo bench --bench compare
