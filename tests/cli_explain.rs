@@ -4,14 +4,13 @@ use assert_cmd::Command;
 use logstat::registry::{self, Class};
 use unicode_width::UnicodeWidthStr;
 
+mod common;
+
 /// A `logstat` command with a fixed, English, 100-column environment, so the
 /// developer's own locale or terminal cannot change what the tests see.
 fn logstat() -> Command {
-    let mut cmd = Command::cargo_bin("logstat").unwrap();
-    cmd.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C")
-        .env("COLUMNS", "100");
+    let mut cmd = common::logstat();
+    cmd.env("COLUMNS", "100");
     cmd
 }
 

@@ -11,24 +11,10 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use unicode_width::UnicodeWidthStr;
 
-const SAMPLE: &str = "fixtures/sample-combined.log";
+mod common;
+use common::logstat;
 
-/// A `logstat` command with a clean environment: no locale, no `COLUMNS`, not
-/// inside GitHub Actions, so the developer's own settings change nothing.
-fn logstat() -> Command {
-    let mut cmd = Command::cargo_bin("logstat").unwrap();
-    for v in [
-        "LC_ALL",
-        "LC_MESSAGES",
-        "COLUMNS",
-        "GITHUB_ACTIONS",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(v);
-    }
-    cmd.env("LANG", "C");
-    cmd
-}
+const SAMPLE: &str = "fixtures/sample-combined.log";
 
 fn run(cmd: &mut Command) -> (String, String) {
     let out = cmd.output().unwrap();

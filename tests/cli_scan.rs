@@ -4,8 +4,10 @@
 
 use std::io::Write;
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+mod common;
+use common::logstat;
 
 const LOG: &str = concat!(
     "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 12 \"-\" \"ua\"\r\n",
@@ -16,14 +18,6 @@ const LOG: &str = concat!(
     "h - - [10/Oct/2000:13:55:36 -0700] \"GET /z HTTP/1.1\" 1000 0\n",
     "h - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 503 1",
 );
-
-fn logstat() -> Command {
-    let mut c = Command::cargo_bin("logstat").unwrap();
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C");
-    c
-}
 
 fn json(out: &[u8]) -> Value {
     serde_json::from_slice(out).expect("JSON report")
@@ -225,10 +219,10 @@ fn an_unknown_format_is_refused_with_what_was_tried() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_on_an_endless_pipe_reports_what_was_read() {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     use std::time::{Duration, Instant};
 
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("logstat"))
+    let mut child = common::logstat_process()
         .args(["-o", "json", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

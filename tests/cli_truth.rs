@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+mod common;
+
 /// A Combined log of `n` requests, `errors` of them 503.
 fn combined(n: usize, errors: usize) -> String {
     (0..n)
@@ -24,12 +26,8 @@ fn combined(n: usize, errors: usize) -> String {
 }
 
 fn logstat() -> Command {
-    let mut c = Command::cargo_bin("logstat").unwrap();
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("GITHUB_ACTIONS")
-        .env("LANG", "C")
-        .args(["--color", "never"]);
+    let mut c = common::logstat();
+    c.args(["--color", "never"]);
     c
 }
 

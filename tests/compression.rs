@@ -9,9 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-// Only the helpers for `expected.json` files are used here.
-#[allow(dead_code)]
 mod common;
+use common::logstat;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/compressed");
 
@@ -32,14 +31,6 @@ const DECODED: [&str; 9] = [
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(DIR).join(name)
-}
-
-fn logstat() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin("logstat"));
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C");
-    c
 }
 
 /// A JSON report without what differs between two reads of the same lines:

@@ -10,24 +10,15 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
-use common::{corpus_dir, corpus_formats, counts_of, expected_for};
+use common::{corpus_dir, corpus_formats, counts_of, expected_for, logstat};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/formats");
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(FIXTURES).join(format!("{name}.log"))
-}
-
-fn logstat() -> Command {
-    let mut c = Command::cargo_bin("logstat").unwrap();
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C");
-    c
 }
 
 /// The JSON report of a run that must succeed.

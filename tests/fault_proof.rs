@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod common;
+use common::logstat;
+
 const LINE: &str =
     "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 12 \"-\" \"ua\"\n";
 
@@ -16,20 +19,9 @@ fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("logstat")
 }
 
-fn logstat() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::new(bin());
-    c.env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("LANG", "C");
-    c
-}
-
 fn spawn(args: &[&str], stdin: Stdio) -> Child {
-    Command::new(bin())
+    common::logstat_process()
         .args(args)
-        .env("LANG", "C")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
         .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -23,6 +23,9 @@ use logstat::scan::{self, ScanOptions};
 use logstat::summary::{Counts, InputSummary, MalformedExample, Summary};
 use proptest::prelude::*;
 
+mod common;
+use common::table;
+
 const SAMPLE: &str = "fixtures/sample-combined.log";
 
 /// Scans `paths` and pins the elapsed time so snapshots are stable.
@@ -140,12 +143,6 @@ fn opts(lang: Lang, color: bool, per_input: bool) -> ReportOptions {
         per_input,
         ..ReportOptions::default()
     }
-}
-
-fn table(s: &Summary, o: &ReportOptions) -> String {
-    let mut out = Vec::new();
-    report::write_table(&mut out, s, o).unwrap();
-    String::from_utf8(out).unwrap()
 }
 
 fn csv(s: &Summary, o: &ReportOptions) -> String {

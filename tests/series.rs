@@ -17,6 +17,9 @@ use logstat::summary::{Bucket, Counts, InputSummary, Series, Stamp, Summary};
 use proptest::prelude::*;
 use unicode_width::UnicodeWidthStr;
 
+mod common;
+use common::table;
+
 /// 2025-03-14T08:00:00Z: 10:00 at +02:00.
 const T0: i64 = 1_741_939_200;
 const PLUS2: i32 = 7_200;
@@ -115,12 +118,6 @@ fn opts(lang: Lang, color: bool, width: Option<usize>) -> ReportOptions {
         width,
         ..ReportOptions::default()
     }
-}
-
-fn table(s: &Summary, o: &ReportOptions) -> String {
-    let mut out = Vec::new();
-    report::write_table(&mut out, s, o).unwrap();
-    String::from_utf8(out).unwrap()
 }
 
 fn json(s: &Summary) -> serde_json::Value {

@@ -8,7 +8,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use assert_cmd::Command;
 use proptest::prelude::*;
 
 use logstat::format::{Format, FormatChoice, FormatOptions, parse_choice};
@@ -18,6 +17,7 @@ use logstat::summary::Top;
 use logstat::top::{CodeMask, Field, Grouping, TopSpec, Wanted};
 
 mod common;
+use common::logstat;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -659,10 +659,6 @@ fn past_the_memory_counts_keep_their_bound() {
         }
         assert_eq!(top.rows[0].value, b"/hottest");
     }
-}
-
-fn logstat() -> Command {
-    Command::cargo_bin("logstat").unwrap()
 }
 
 /// `logstat ARGS`, expecting exit 2 and a stderr that contains `msg`.

@@ -21,6 +21,9 @@ use logstat::report::{self, ReportOptions};
 use logstat::summary::{Counts, InputSummary, Summary, Top, TopRow};
 use unicode_width::UnicodeWidthStr;
 
+mod common;
+use common::{logstat, table};
+
 fn counts(codes: &[(u16, u64)]) -> Counts {
     let mut c = Counts::default();
     for &(code, n) in codes {
@@ -174,12 +177,6 @@ fn opts(lang: Lang) -> ReportOptions {
         lang: Langs::both(lang),
         ..ReportOptions::default()
     }
-}
-
-fn table(s: &Summary, o: &ReportOptions) -> String {
-    let mut out = Vec::new();
-    report::write_table(&mut out, s, o).unwrap();
-    String::from_utf8(out).unwrap()
 }
 
 fn json(s: &Summary, o: &ReportOptions) -> serde_json::Value {
@@ -699,23 +696,6 @@ fn cell_end(line: &str, n: usize) -> usize {
 // ---- the command line ----
 
 const SAMPLE: &str = "fixtures/sample-combined.log";
-
-/// A `logstat` command without the developer's locale, width or CI
-/// settings.
-fn logstat() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("logstat").unwrap();
-    for v in [
-        "LC_ALL",
-        "LC_MESSAGES",
-        "COLUMNS",
-        "GITHUB_ACTIONS",
-        "NO_COLOR",
-    ] {
-        cmd.env_remove(v);
-    }
-    cmd.env("LANG", "C");
-    cmd
-}
 
 #[test]
 fn top_csv_on_stdout_is_one_claim_like_the_others() {

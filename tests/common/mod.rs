@@ -1,9 +1,42 @@
-//! Helpers shared by the integration tests that compare logstat's JSON report
-//! with `*.expected.json` files (the corpus' and the fixtures').
+//! Helpers shared by the integration tests: the `logstat` command they run,
+//! and the comparison of logstat's JSON report with `*.expected.json` files
+//! (the corpus' and the fixtures'). Each test uses some of them.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
+
+/// The `logstat` binary, without the developer's locale, terminal width,
+/// color or CI settings, so what it prints is the same on every machine:
+/// English (`LANG=C`), no width, no GitHub annotations.
+pub fn logstat() -> assert_cmd::Command {
+    assert_cmd::Command::from_std(logstat_process())
+}
+
+/// [`logstat`] as a plain process, for tests that spawn it and talk to it
+/// while it runs.
+pub fn logstat_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("logstat"));
+    for v in [
+        "LC_ALL",
+        "LC_MESSAGES",
+        "COLUMNS",
+        "GITHUB_ACTIONS",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(v);
+    }
+    cmd.env("LANG", "C");
+    cmd
+}
+
+/// The table report of `s`, as text.
+pub fn table(s: &logstat::summary::Summary, o: &logstat::report::ReportOptions) -> String {
+    let mut out = Vec::new();
+    logstat::report::write_table(&mut out, s, o).unwrap();
+    String::from_utf8(out).unwrap()
+}
 
 /// The counts of a logstat JSON report in the `expected.json` shape:
 /// `lines, requests, codes {"200": n}, no_status, skipped, malformed`.
@@ -66,7 +99,6 @@ pub fn corpus_dir() -> PathBuf {
 /// The formats a corpus folder's files may be detected as (the CLF flavors
 /// only label the report; their counts are identical). Not every test that
 /// shares this module reads the corpus by folder.
-#[allow(dead_code)]
 pub fn corpus_formats(folder: &str) -> &'static [&'static str] {
     match folder {
         "common" | "combined" | "vcombined" => &["common", "combined", "vcommon", "vcombined"],
