@@ -414,6 +414,7 @@ fn json_keeps_the_contract_and_shares_sum_to_one() {
         "malformed",
         "filtered",
         "undated",
+        "skipped_by_reason",
         "codes",
         "classes",
         "inputs",
@@ -422,7 +423,36 @@ fn json_keeps_the_contract_and_shares_sum_to_one() {
     ] {
         assert!(obj.contains_key(k), "missing {k}");
     }
-    assert!(!obj.contains_key("checks"));
+    for k in ["blank", "directive", "not_request"] {
+        assert!(v["skipped_by_reason"][k].is_u64(), "skipped_by_reason.{k}");
+    }
+    let input = v["inputs"][0].as_object().unwrap();
+    for k in [
+        "path",
+        "format",
+        "lines",
+        "requests",
+        "no_status",
+        "skipped",
+        "malformed",
+        "filtered",
+        "undated",
+        "bytes",
+        "unread_bytes",
+        "error",
+        "first",
+        "last",
+        "codes",
+        "classes",
+        "skipped_by_reason",
+    ] {
+        assert!(input.contains_key(k), "inputs[0] missing {k}");
+    }
+    // Only asked for: a series with --by, drill-down with --top, checks
+    // when gating.
+    for k in ["checks", "series", "top"] {
+        assert!(!obj.contains_key(k), "{k} without being asked for");
+    }
     assert_eq!(v["requests"], 45);
     assert_eq!(v["elapsed_ms"], 12.0);
 

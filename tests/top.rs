@@ -474,6 +474,53 @@ fn every_format_reads_the_fields_it_lists() {
     }
 }
 
+/// A wrapper reads the fields of the line it carries by its inner format:
+/// behind a prefix as a slice of the line, inside an envelope from the
+/// unescaped string.
+#[test]
+fn wrappers_read_the_fields_of_the_lines_they_carry() {
+    let inner = r#"10.244.0.1 - - [12/Mar/2024:08:00:01 +0000] "GET /healthz?x=1 HTTP/1.1" 200 2 "-" "kube-probe/1.29""#;
+    let envelope = format!(
+        r#"{{"log":"{}\n","stream":"stdout"}}"#,
+        inner.replace('"', "\\\"")
+    );
+    for (format, line) in [
+        (
+            "cri+combined",
+            format!("2024-03-12T08:00:01.000000001Z stdout F {inner}"),
+        ),
+        ("compose+combined", format!("web-1  | {inner}")),
+        ("docker-json+combined", envelope),
+    ] {
+        let Ok(FormatChoice::Fixed(f)) = parse_choice(format, &FormatOptions::default()) else {
+            panic!("{format} does not parse");
+        };
+        let got = fields_of(&f, &line);
+        let get = |field: Field| {
+            got.iter()
+                .find(|(g, _)| *g == field)
+                .and_then(|(_, v)| v.clone())
+        };
+        assert_eq!(
+            get(Field::Path).as_deref(),
+            Some("/healthz"),
+            "{format}: {line}"
+        );
+        assert_eq!(get(Field::Url).as_deref(), Some("/healthz?x=1"), "{format}");
+        assert_eq!(
+            get(Field::Client).as_deref(),
+            Some("10.244.0.1"),
+            "{format}"
+        );
+        assert_eq!(
+            get(Field::Agent).as_deref(),
+            Some("kube-probe/1.29"),
+            "{format}"
+        );
+        assert_eq!(get(Field::Referer), None, "{format}");
+    }
+}
+
 /// W3C reads its fields from the latest `#Fields:`, and a layout without
 /// one has none; the URL joins stem and query.
 #[test]

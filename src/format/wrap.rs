@@ -42,6 +42,13 @@ impl std::fmt::Debug for Unwrap {
     }
 }
 
+/// An inner line without its final `\n` or `\r\n` (an envelope's string keeps the
+/// one the program wrote).
+fn without_line_end(l: &[u8]) -> &[u8] {
+    let l = l.strip_suffix(b"\n").unwrap_or(l);
+    l.strip_suffix(b"\r").unwrap_or(l)
+}
+
 /// Docker's json-file driver, Fluent Bit and Fluentd records: `{"log":…}`.
 pub const DOCKER_JSON: Unwrap = Unwrap::Envelope(b"log");
 /// Elastic Agent / Filebeat / Logstash and other shippers' documents:
@@ -85,8 +92,7 @@ impl Unwrap {
                 json::Member::Other => return Err(Line::Malformed),
             },
         };
-        let inner = inner.strip_suffix(b"\n").unwrap_or(inner);
-        Ok(inner.strip_suffix(b"\r").unwrap_or(inner))
+        Ok(without_line_end(inner))
     }
 
     /// Whether `line` has this wrapper's shape.
@@ -145,9 +151,7 @@ impl<const SEQ: bool> Extractor for Wrapped<SEQ> {
     ) -> Option<&'a [u8]> {
         let Wrapped { unwrap, inner, buf } = self;
         if let Unwrap::Prefix(strip) = *unwrap {
-            let l = &line[strip(line)?..];
-            let l = l.strip_suffix(b"\n").unwrap_or(l);
-            return inner.field(l.strip_suffix(b"\r").unwrap_or(l), want, out);
+            return inner.field(without_line_end(&line[strip(line)?..]), want, out);
         }
         let l = unwrap.inner(line, buf).ok()?;
         let mut scratch = Vec::new();
