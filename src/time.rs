@@ -177,6 +177,35 @@ fn civil(y: i64, m: u32, d: u32, hh: i64, mm: i64, ss: i64) -> Option<i64> {
     ok.then(|| days_from_civil(y, m, d) * DAY + hh * 3600 + mm * 60 + ss)
 }
 
+/// A 26-byte CLF time (`10/Oct/2000:13:55:36 -0700`) as three words that
+/// are equal for two times exactly when they differ at most in their
+/// seconds: the words of the text, with the minute's last two bytes
+/// (`5:` of `13:55:`) where the seconds stand.
+#[inline(always)]
+pub fn clf_minute_key(b: &[u8; 26]) -> [u64; 3] {
+    let w = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+    [
+        w(0),
+        w(8),
+        (w(18) & !0xffff) | b[16] as u64 | (b[17] as u64) << 8,
+    ]
+}
+
+/// The seconds of a 26-byte CLF time as written (up to 99: the caller
+/// says which it accepts).
+#[inline(always)]
+pub fn clf_seconds(b: &[u8; 26]) -> Option<i64> {
+    d2(b[18], b[19])
+}
+
+/// [`clf_seconds`] when they are `00` to `59`: the seconds of a minute
+/// that holds no leap second.
+#[inline(always)]
+pub fn clf_second_of_minute(b: &[u8; 26]) -> Option<i64> {
+    let (tens, ones) = (b[18].wrapping_sub(b'0'), b[19].wrapping_sub(b'0'));
+    (tens < 6 && ones < 10).then_some(tens as i64 * 10 + ones as i64)
+}
+
 /// Two ASCII digits as a number.
 #[inline(always)]
 fn d2(a: u8, b: u8) -> Option<i64> {
@@ -385,24 +414,20 @@ impl Clock {
     #[inline(always)]
     pub fn clf(&mut self, s: &[u8]) -> Option<Stamp> {
         if let Ok(b) = <&[u8; 26]>::try_from(s) {
-            let w = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
-            // Bytes 16 and 17 (`5:` of `13:55:`) stand where the seconds do.
-            let key = [
-                w(0),
-                w(8),
-                (w(18) & !0xffff) | b[16] as u64 | (b[17] as u64) << 8,
-            ];
+            let key = clf_minute_key(b);
             if let Some((k, base, offset)) = self.clf26
                 && k == key
             {
-                let sec = d2(b[18], b[19]).filter(|&n| n <= 60)?;
+                let sec = clf_seconds(b).filter(|&n| n <= 60)?;
                 return Some(Stamp {
                     unix: base + sec,
                     offset,
                 });
             }
             let stamp = self.clf_general(s)?;
-            let sec = (stamp.unix + stamp.offset as i64).rem_euclid(60);
+            // The seconds as written, not as the instant's clock reads
+            // them: a leap second's `:60` is the next minute's `:00`.
+            let sec = clf_seconds(b)?;
             self.clf26 = Some((key, stamp.unix - sec, stamp.offset));
             return Some(stamp);
         }

@@ -89,7 +89,7 @@ const WINDOW: usize = 64 * 1024;
 /// line-by-line extractor.
 pub fn count_chunk(chunk: &[u8], sink: &mut Sink) {
     each_line(&mut Clf, chunk, sink, |_, w, quotes, s, e, sink, index| {
-        if let Some(code) = fast_status(w, quotes, s, e) {
+        if let Some((code, _)) = fast_status(w, quotes, s, e) {
             sink.counts.codes[code as usize] += 1;
         } else {
             let kind = Clf.classify(&w[s..e]);
@@ -133,8 +133,9 @@ fn each_line<E: Extractor>(
 /// follows a `[timestamp] ` of a usual width ([`stamped`]), the next `"` is
 /// not escaped and is followed by a space and three digits ending the token.
 /// Exactly what [`locate`]'s fast path accepts, found through the bitmaps.
+/// With the status comes where that first `"` is in `w`.
 #[inline(always)]
-fn fast_status(w: &[u8], quotes: &[u64], s: usize, e: usize) -> Option<u16> {
+fn fast_status(w: &[u8], quotes: &[u64], s: usize, e: usize) -> Option<(u16, usize)> {
     let q1 = bytes::next_bit(quotes, s);
     if q1 >= e || !stamped(&w[s..], q1 - s) {
         return None;
@@ -164,7 +165,8 @@ fn fast_status(w: &[u8], quotes: &[u64], s: usize, e: usize) -> Option<u16> {
     }
     let d = [w[q2 + 2], w[q2 + 3], w[q2 + 4]];
     if d.iter().all(u8::is_ascii_digit) {
-        Some((d[0] - b'0') as u16 * 100 + (d[1] - b'0') as u16 * 10 + (d[2] - b'0') as u16)
+        let code = (d[0] - b'0') as u16 * 100 + (d[1] - b'0') as u16 * 10 + (d[2] - b'0') as u16;
+        Some((code, q1))
     } else {
         None
     }
@@ -180,6 +182,17 @@ fn stamped(line: &[u8], q: usize) -> bool {
         && line[q - 1] == b' '
         && line[q - 2] == b']'
         && ((q >= 29 && line[q - 29] == b'[') || line[q - 27] == b'[')
+}
+
+/// The 26 bytes in the usual-width brackets that end just before the quote
+/// at `q` ([`stamped`] said there are some), when they are the CLF width's.
+#[inline(always)]
+fn clf_time(line: &[u8], q: usize) -> Option<&[u8; 26]> {
+    if q >= 29 && line[q - 29] == b'[' {
+        line[q - 28..q - 2].try_into().ok()
+    } else {
+        None
+    }
 }
 
 /// The time of a CLF-family line: what the `[…]` before the request holds,
@@ -273,19 +286,20 @@ fn detailed_loop<E: Extractor, const TIMED: bool, const TOP: bool>(
     sink: &mut Sink,
 ) {
     each_line(ex, chunk, sink, |ex, w, quotes, s, e, sink, index| {
-        if let Some(code) = fast_status(w, quotes, s, e) {
+        if let Some((code, q1)) = fast_status(w, quotes, s, e) {
             let line = &w[s..e];
+            let quote = q1 - s;
             let counted = if TIMED {
-                sink.record_dated_by(code as usize, |clock| {
-                    let q = bytes::next_bit(quotes, s) - s;
-                    stamp_before(line, q, clock)
-                })
+                match clf_time(line, quote) {
+                    Some(time) => sink.record_clf_dated(code as usize, time),
+                    None => sink
+                        .record_dated_by(code as usize, |clock| stamp_before(line, quote, clock)),
+                }
             } else {
                 sink.counts.codes[code as usize] += 1;
                 true
             };
             if TOP && counted && picks.picks(code) {
-                let quote = bytes::next_bit(quotes, s) - s;
                 top_line(ex, layout, line, quote, code, sink);
             }
         } else {

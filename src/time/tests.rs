@@ -110,6 +110,18 @@ fn clf_times() {
     ] {
         assert_eq!(c.clf(bad), None, "{}", String::from_utf8_lossy(bad));
     }
+    // A leap second first in its minute: the minute's later lines are
+    // still read in that minute, not in the next.
+    let mut c = Clock::new(Zone::Fixed(0));
+    let midnight = 1_483_228_800; // 2017-01-01T00:00:00Z
+    assert_eq!(
+        c.clf(b"31/Dec/2016:23:59:60 +0000").map(|s| s.unix),
+        Some(midnight)
+    );
+    assert_eq!(
+        c.clf(b"31/Dec/2016:23:59:30 +0000").map(|s| s.unix),
+        Some(midnight - 30)
+    );
     // HAProxy: milliseconds, no zone: read at the clock's zone.
     let mut c = Clock::new(Zone::Fixed(3600));
     assert_eq!(
