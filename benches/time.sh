@@ -2,7 +2,8 @@
 # Time options beside the plain scan, side by side in one hyperfine run:
 #
 #   - `--by 1m` against the plain scan of a 1 GiB generated Combined log
-#     (all threads and -j 1), the issue's bar being 1.3 x;
+#     (all threads and -j 1), the issue's bar being 1.3 x: a table of
+#     medians and ratios follows hyperfine's output;
 #   - `--by 1m` beside angle-grinder's `timeslice` and GoAccess's time
 #     distribution panel, on a slice of the same log (both take far longer);
 #   - `--last 15m` and `--since` on a 10 GiB log, warm: a bisection on time
@@ -99,9 +100,21 @@ fi
 cat "$LOG" "$SLICE" > /dev/null
 
 echo "== --by 1m against the plain scan, $(du -h "$LOG" | cut -f1)" >&2
-hyperfine -N -w 2 -r "$RUNS" \
+hyperfine -N -w 2 -r "$RUNS" --export-json "$DIR/time-by.json" \
     "$BIN $LOG" "$BIN --by 1m $LOG" \
     "$BIN -j 1 $LOG" "$BIN -j 1 --by 1m $LOG"
+# Medians, and each --by run against the plain run above it.
+python3 - "$DIR/time-by.json" <<'PY'
+import json, statistics, sys
+rows = json.load(open(sys.argv[1]))["results"]
+print("| command | median | user CPU (mean) | vs plain |")
+print("|---|---:|---:|---:|")
+for i, r in enumerate(rows):
+    med = statistics.median(r["times"])
+    base = statistics.median(rows[i - i % 2]["times"])
+    user = r["user"]
+    print(f"| `{r['command']}` | {med:.3f} s | {user:.3f} s | {med / base:.2f} |")
+PY
 
 echo "== --by 1m beside angle-grinder and GoAccess, ${SLICE_MB} MiB slice" >&2
 cmds=("$BIN --by 1m $SLICE")
