@@ -15,7 +15,8 @@
 # runs (default 5) of: the largest part alone, N parts with `-j 1`, N parts
 # with `-j N`, all 4 parts with `-j N` (N = THREADS, default all cores), the
 # whole log in one file; and the ratio of N parts at `-j N` to the largest
-# part alone.
+# part alone, from those means and again from the two run by turns (3 ×
+# RUNS pairs, the median ratio of a pair; needs python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${LOGSTAT_BIN:-target/release/logstat}
@@ -77,6 +78,24 @@ for ext in gz zst; do
   row "4 parts, \`-j $n\`" "$bin -o json -j $n ${parts[*]}"
   row "whole log in one file, \`-j $n\`" "$bin -o json -j $n $log.$ext"
   awk -v a="$together" -v b="$single" -v n="$n" \
-    'BEGIN { printf "\n%s parts at -j %s: %.2f x the largest part alone\n", n, n, a / b }'
+    'BEGIN { printf "\n%s parts at -j %s: %.2f x the largest part alone (means above)\n", n, n, a / b }'
+  # The bar's ratio again, from the two commands run by turns (one, then
+  # the other, 3 x RUNS times), so that a slow minute of a shared machine
+  # falls on both: the median of each, and the median of the ratios of
+  # each pair. The means above come from separate runs minutes apart.
+  python3 - "$((runs * 3))" "$n" "$bin -o json -j $n $largest" "$bin -o json -j $n ${parts[*]:0:$n}" <<'PY'
+import statistics, subprocess, sys, time
+runs, n, alone, together = int(sys.argv[1]), sys.argv[2], sys.argv[3].split(), sys.argv[4].split()
+def once(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+once(alone), once(together)  # warm-up
+pairs = [(once(alone), once(together)) for _ in range(runs)]
+a = statistics.median(p[0] for p in pairs)
+b = statistics.median(p[1] for p in pairs)
+r = statistics.median(p[1] / p[0] for p in pairs)
+print(f"by turns, {runs} pairs: largest part alone {a:.3f} s, {n} parts at -j {n} {b:.3f} s (medians); median ratio {r:.2f} x")
+PY
 done
 rm -f "$dir/.last"

@@ -143,6 +143,60 @@ fn many_compressed_inputs_count_each_on_its_own_for_any_thread_count() {
     }
 }
 
+/// Readers count what they read themselves once there are as many of them
+/// as threads, and hand it to the workers otherwise: the reports (counts,
+/// series, `--top`, first and last times) are the same either way, for
+/// inputs of many buffers each.
+#[test]
+fn compressed_inputs_count_alike_read_by_readers_or_handed_to_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = std::fs::read(fixture("access.log")).unwrap();
+    let files: Vec<PathBuf> = (1..=4)
+        .map(|i| {
+            let log = plain.repeat(40 * i);
+            let (name, bytes) = if i % 2 == 0 {
+                ("zst", zstd::encode_all(&log[..], 1).unwrap())
+            } else {
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                gz.write_all(&log).unwrap();
+                ("gz", gz.finish().unwrap())
+            };
+            let p = dir.path().join(format!("access.log.{i}.{name}"));
+            std::fs::write(&p, bytes).unwrap();
+            p
+        })
+        .collect();
+    let mut first: Option<Value> = None;
+    // -j 1 and -j 16 (four readers, more threads) hand buffers over; -j 2
+    // and -j 4 have a reader on every thread.
+    for j in ["1", "2", "4", "16"] {
+        let out = logstat()
+            .args([
+                "-o",
+                "json",
+                "--chunk-size",
+                "4096",
+                "--by",
+                "1m",
+                "--top",
+                "path",
+            ])
+            .args(["-j", j])
+            .args(&files)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "-j {j}");
+        let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_object_mut().unwrap().remove("elapsed_ms");
+        let lines = plain.iter().filter(|&&b| b == b'\n').count() as u64;
+        assert_eq!(v["lines"], lines * 40 * 10, "-j {j}");
+        match &first {
+            None => first = Some(v),
+            Some(f) => assert_eq!(&v, f, "-j {j}"),
+        }
+    }
+}
+
 /// Bytes after the last member, as each format's own tool reads them:
 /// `gzip -d` and `bzip2 -d` ignore zeros, `xz -d` takes zeros four at a
 /// time (also between streams), `zstd -d` refuses them. Anything refused is

@@ -253,6 +253,15 @@ impl Ctx<'_> {
         self.opts.cancel.is_cancelled()
     }
 
+    /// Whether there are as many reader threads as threads (two or more):
+    /// then a reader counts what it reads itself, while the lines are still
+    /// in its core's cache, rather than hand them to a worker (every core
+    /// already has a reader to keep busy). With fewer readers, handing over
+    /// lets a reader decompress while workers count.
+    fn readers_fill_every_thread(&self) -> bool {
+        self.threads > 1 && self.budget.readers() >= self.threads
+    }
+
     /// Fresh `--top` counts for a thread that counts, when asked.
     fn top_work(&self) -> Option<TopWork> {
         self.top.as_ref().map(|t| t.work())
@@ -722,6 +731,11 @@ impl Budget {
             max_files: threads * 2 + 2,
             max_readers: threads,
         }
+    }
+
+    /// Reader threads now.
+    fn readers(&self) -> usize {
+        self.used.lock().unwrap_or_else(|e| e.into_inner()).1
     }
 
     /// Waits for a free slot; `None` once the scan is cancelled.

@@ -152,7 +152,7 @@ pub(super) fn read_stream(
             note_last(ctx, input, ex, &buf[..len]);
         }
         if len > 0 || bytes > 0 {
-            if ex.sequential() || inline {
+            if ex.sequential() || inline || ctx.readers_fill_every_thread() {
                 let meta = count_buffer(
                     ex,
                     &buf[..len],
