@@ -2,7 +2,8 @@
 # Compressed inputs across cores: N compressed files read at once, against
 # the largest of them alone. The goal: with N cores and N files, within 1.2 ×
 # the time of the largest single file (each file is decompressed by a reader
-# thread of its own while the workers count what the readers hand them).
+# thread of its own; the workers count what the readers hand them, or, once
+# every thread has a reader, each reader counts its own lines).
 #
 #   cargo build --release && cargo bench --bench compare --no-run
 #   bash benches/compressed.sh [LOG]
