@@ -194,12 +194,12 @@ pub fn clf_minute_key(b: &[u8; 26]) -> [u64; 3] {
 /// The seconds of a 26-byte CLF time as written (up to 99: the caller
 /// says which it accepts).
 #[inline(always)]
-pub fn clf_seconds(b: &[u8; 26]) -> Option<i64> {
+fn clf_seconds(b: &[u8; 26]) -> Option<i64> {
     d2(b[18], b[19])
 }
 
-/// [`clf_seconds`] when they are `00` to `59`: the seconds of a minute
-/// that holds no leap second.
+/// The seconds of a 26-byte CLF time when they are `00` to `59`: those of
+/// a minute that holds no leap second.
 #[inline(always)]
 pub fn clf_second_of_minute(b: &[u8; 26]) -> Option<i64> {
     let (tens, ones) = (b[18].wrapping_sub(b'0'), b[19].wrapping_sub(b'0'));
