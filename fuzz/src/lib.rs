@@ -28,9 +28,10 @@ use logstat::check::{self, Agg, Gate, Level, Op};
 use logstat::format::{self, AnyExtractor, Format, FormatChoice, FormatOptions, PRESETS, Param};
 use logstat::input::{self, Compression, Sniff};
 use logstat::lang::Lang;
-use logstat::lines::{Counts, EXAMPLES_PER_CHUNK, Sink};
+use logstat::lines::{Counts, EXAMPLES_PER_CHUNK, Line, NO_STATUS, SLOTS, Sink};
 use logstat::scan::{self, DEFAULT_CHUNK, SAMPLE_BYTES, ScanOptions};
-use logstat::summary::{InputSummary, Summary};
+use logstat::summary::{InputSummary, Series, Summary};
+use logstat::time::{Clock, Stamp, Zone};
 
 /// A fuzz target: panics when an invariant does not hold for its input.
 pub type Target = fn(&[u8]);
@@ -587,6 +588,36 @@ fn input_view(i: &InputSummary) -> (String, u64, Option<&String>, &str) {
     )
 }
 
+/// The series of `content` in UTC minutes, and its first and last time,
+/// read line by line outside the engine: each request's and no-status
+/// line's time read on its own, with a clock that has seen no other line.
+fn series_by_line(ex: &AnyExtractor, content: &[u8]) -> (Series, Option<Stamp>, Option<Stamp>) {
+    let mut ex = ex.clone();
+    let mut s = Series::new(60, 0);
+    let (mut first, mut last) = (None::<Stamp>, None::<Stamp>);
+    let body = content.strip_suffix(b"\n").unwrap_or(content);
+    for line in body.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        let slot = match ex.classify(line) {
+            Line::Status(c) if (c as usize) < SLOTS => c,
+            Line::NoStatus => NO_STATUS as u16,
+            _ => continue,
+        };
+        match ex.timestamp(line, &mut Clock::new(Zone::Fixed(0))) {
+            Some(t) => {
+                s.add(t.unix, slot, 1);
+                first = Some(first.map_or(t, |f| f.min(t)));
+                last = Some(last.map_or(t, |l| l.max(t)));
+            }
+            None => s.undated += 1,
+        }
+    }
+    (s, first, last)
+}
+
 /// The whole input was counted: one bucket per line, every byte read.
 fn counted_whole(i: &InputSummary, plain: &[u8]) {
     if i.error.is_none() {
@@ -790,6 +821,55 @@ pub fn scan_chunks(data: &[u8]) {
         sorted(&twice_dump) == sorted(&[&want_dump[..], &want_dump[..]].concat()),
         "{what}, two inputs: dumps differ"
     );
+
+    // With time work (`--by 1m`, and `--last 90s` with bit 2): the same
+    // counts, intervals and first and last times for any chunking and
+    // thread count, whichever lines a minute's run books or decides.
+    if flags & 2 != 0 {
+        let time = scan::TimeOptions {
+            last: (flags & 4 != 0).then_some(90),
+            tz: Some(0),
+            ..Default::default()
+        };
+        let timed = |o: &ScanOptions| ScanOptions {
+            series_step: Some(60),
+            time: time.clone(),
+            ..o.clone()
+        };
+        let path = f.path().to_path_buf();
+        let (want, _) = scan_dump(std::slice::from_ref(&path), &timed(&base));
+        counted_whole(&want.inputs[0], content);
+        let (got, _) = scan_dump(std::slice::from_ref(&path), &timed(&small));
+        let what = format!("{what}, --by 1m, flags {flags}");
+        assert_eq!(
+            input_view(&want.inputs[0]),
+            input_view(&got.inputs[0]),
+            "{what}"
+        );
+        assert_eq!(want.series, got.series, "{what}: series differ");
+        let ends = |s: &Summary| (s.inputs[0].first, s.inputs[0].last);
+        assert_eq!(ends(&want), ends(&got), "{what}: first or last differ");
+        // Without a filter, each interval holds what reading every line on
+        // its own, each time with a fresh clock, puts there.
+        let sample = &content[..content.len().min(SAMPLE_BYTES)];
+        if flags & 4 == 0
+            && want.inputs[0].error.is_none()
+            && let Ok(f) = base.format.resolve(sample, &base.format_options)
+        {
+            let (by_line, first, last) =
+                series_by_line(&f.extractor(&base.format_options), content);
+            assert_eq!(
+                want.series.as_ref(),
+                Some(&by_line),
+                "{what}: series by line differ"
+            );
+            assert_eq!(
+                ends(&want),
+                (first, last),
+                "{what}: first or last by line differ"
+            );
+        }
+    }
 
     // A stream's format is detected from its first buffer, which a small
     // chunk size makes shorter than the sample a file gets, so auto can pick
