@@ -469,8 +469,9 @@ struct Run {
     /// Its `:00`, and its offset.
     base: i64,
     offset: i32,
-    /// Earliest and latest time of the lines booked in the run, folded
-    /// into [`TimeWork`]'s `earliest`, `latest` and `newest` when it ends.
+    /// Earliest and latest time of the lines booked in the run (its first
+    /// line's at the start), folded into [`TimeWork`]'s `earliest`,
+    /// `latest` and `newest` when it ends.
     lo: i64,
     hi: i64,
 }
@@ -481,8 +482,8 @@ impl Run {
         key: [0; 3],
         base: 0,
         offset: 0,
-        lo: i64::MAX,
-        hi: i64::MIN,
+        lo: 0,
+        hi: 0,
     };
 }
 
@@ -557,7 +558,7 @@ impl TimeWork {
     /// The [`pack`]ed earliest and latest time of the run's lines, if any.
     fn run_bounds(&self) -> Option<(i64, i64)> {
         let r = &self.run;
-        (r.live && r.lo <= r.hi).then(|| {
+        r.live.then(|| {
             let at = |unix| {
                 pack(Stamp {
                     unix,

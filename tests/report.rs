@@ -406,46 +406,14 @@ fn json_keeps_the_contract_and_shares_sum_to_one() {
     let obj = v.as_object().unwrap();
     assert_eq!(obj.keys().next().unwrap(), "schema");
     assert_eq!(v["schema"], "logstat/1");
-    for k in [
-        "lines",
-        "requests",
-        "no_status",
-        "skipped",
-        "malformed",
-        "filtered",
-        "undated",
-        "skipped_by_reason",
-        "codes",
-        "classes",
-        "inputs",
-        "elapsed_ms",
-        "malformed_examples",
-    ] {
+    for k in common::JSON_KEYS {
         assert!(obj.contains_key(k), "missing {k}");
     }
     for k in ["blank", "directive", "not_request"] {
         assert!(v["skipped_by_reason"][k].is_u64(), "skipped_by_reason.{k}");
     }
     let input = v["inputs"][0].as_object().unwrap();
-    for k in [
-        "path",
-        "format",
-        "lines",
-        "requests",
-        "no_status",
-        "skipped",
-        "malformed",
-        "filtered",
-        "undated",
-        "bytes",
-        "unread_bytes",
-        "error",
-        "first",
-        "last",
-        "codes",
-        "classes",
-        "skipped_by_reason",
-    ] {
+    for k in common::JSON_INPUT_KEYS {
         assert!(input.contains_key(k), "inputs[0] missing {k}");
     }
     // Only asked for: a series with --by, drill-down with --top, checks

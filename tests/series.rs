@@ -360,15 +360,7 @@ fn json_series_lists_intervals_with_lines() {
     let obj = v.as_object().unwrap();
     let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
     // New keys sit beside the contract's, never replacing one.
-    for k in [
-        "lines",
-        "requests",
-        "no_status",
-        "skipped",
-        "malformed",
-        "filtered",
-        "undated",
-    ] {
+    for k in common::JSON_KEYS {
         assert!(keys.contains(&k), "missing {k}");
     }
     assert_eq!(v["filtered"], 0, "always a number");

@@ -213,10 +213,9 @@ pub fn timestamp(line: &[u8], clock: &mut Clock) -> Option<Stamp> {
 /// `q` ([`stamped`] said there are some).
 #[inline(always)]
 fn stamp_before(line: &[u8], q: usize, clock: &mut Clock) -> Option<Stamp> {
-    if q >= 29 && line[q - 29] == b'[' {
-        clock.clf(&line[q - 28..q - 2])
-    } else {
-        clock.iso(&line[q - 26..q - 2])
+    match clf_time(line, q) {
+        Some(time) => clock.clf(time),
+        None => clock.iso(&line[q - 26..q - 2]),
     }
 }
 

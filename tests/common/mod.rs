@@ -31,6 +31,45 @@ pub fn logstat_process() -> std::process::Command {
     cmd
 }
 
+/// The keys every JSON report has at its top level (the JSON contract;
+/// `series`, `top` and `checks` come only when asked for).
+pub const JSON_KEYS: [&str; 13] = [
+    "lines",
+    "requests",
+    "no_status",
+    "skipped",
+    "malformed",
+    "filtered",
+    "undated",
+    "skipped_by_reason",
+    "codes",
+    "classes",
+    "inputs",
+    "elapsed_ms",
+    "malformed_examples",
+];
+
+/// The keys of every entry of a JSON report's `inputs`.
+pub const JSON_INPUT_KEYS: [&str; 17] = [
+    "path",
+    "format",
+    "lines",
+    "requests",
+    "no_status",
+    "skipped",
+    "malformed",
+    "filtered",
+    "undated",
+    "bytes",
+    "unread_bytes",
+    "error",
+    "first",
+    "last",
+    "codes",
+    "classes",
+    "skipped_by_reason",
+];
+
 /// The table report of `s`, as text.
 pub fn table(s: &logstat::summary::Summary, o: &logstat::report::ReportOptions) -> String {
     let mut out = Vec::new();
